@@ -1,0 +1,169 @@
+"""The command line: a thin layer over `briefing.pipeline` and `briefing.rendering`.
+
+Errors a user can mend are one line on stderr and exit 2 (usage, input) or 1 (anything else);
+a traceback means a bug in briefing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Sequence
+
+from briefing import __version__
+from briefing.errors import BriefingError, UsageError
+
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one line that says where to look."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+class Terminated(Exception):
+    """SIGTERM arrived; unwinds like Ctrl-C so that nothing is left half-written."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {n}")
+    return n
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="briefing",
+        description="Turn a folder of documents into a short briefing. Every claim cites the "
+        "files it came from, and every cited passage is checked against the file's text "
+        "before it is printed.",
+        epilog="Run 'briefing COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"briefing {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    build = commands.add_parser(
+        "build",
+        help="write a briefing of documents",
+        description="Read the documents under PATH (folders are read recursively; .txt and "
+        ".md files), keep the facts whose quoted evidence is found in the files, merge what "
+        "several sources say, and write the briefing.",
+        epilog="Example: briefing build seeds/ -o brief.md",
+    )
+    build.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to brief")
+    build.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write here (atomically) instead of to standard output",
+    )
+    build.add_argument(
+        "--format",
+        choices=["md", "json"],
+        default=None,
+        help="output format (default: from the -o extension, else md)",
+    )
+    build.add_argument("--title", help="the briefing's title (default: from the documents)")
+    build.add_argument(
+        "--max-claims", type=_positive, metavar="N", help="at most N claims in all (default: 30)"
+    )
+    build.add_argument(
+        "--key-points", type=_positive, metavar="N", help="at most N key points (default: 7)"
+    )
+    build.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing on stderr but errors"
+    )
+    build.set_defaults(run=run_build)
+    return parser
+
+
+def _format_for(output: str | None, explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    if output and output.lower().endswith(".json"):
+        return "json"
+    return "md"
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from briefing.composing import Budget
+    from briefing.engines.extractive import ExtractiveEngine
+    from briefing.output import check_writable, write_atomic
+    from briefing.pipeline import BuildOptions, build
+    from briefing.progress import ProgressLine
+    from briefing.rendering import render
+
+    fmt = _format_for(args.output, args.format)
+    if args.output:
+        check_writable(args.output)
+    budget = Budget()
+    if args.max_claims:
+        budget = replace(budget, max_claims=args.max_claims)
+    if args.key_points:
+        budget = replace(budget, key_points=args.key_points)
+    progress = ProgressLine("reading", enabled=None if not args.quiet else False)
+    try:
+        briefing = build(
+            args.paths,
+            ExtractiveEngine(),
+            BuildOptions(title=args.title, budget=budget),
+            progress=progress,
+        )
+    finally:
+        progress.close()
+    text = render(briefing, fmt)
+    if args.output:
+        write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    if not args.quiet:
+        st = briefing.stats
+        for note in st.skipped_files:
+            print(f"briefing: note: {note}", file=sys.stderr)
+        where = f" -> {args.output}" if args.output else ""
+        print(
+            f"briefing: {st.documents} documents, {st.facts_found} facts "
+            f"({st.facts_dropped} dropped as unverifiable), {st.claims} claims, "
+            f"{st.claims_shown} shown{where}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "run", None):
+            parser.print_help(sys.stderr)
+            return 2
+        return args.run(args)
+    except BriefingError as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("briefing: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print("briefing: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
+    except BrokenPipeError:
+        # The reader went away (| head): not an error worth a word.
+        sys.stderr.close()
+        return 1

@@ -1,0 +1,98 @@
+"""Composing: choose what the briefing says and in what order.
+
+Claims are taken most important first within a budget (how many claims, how many words), the
+few that matter most become the key points, and the rest are grouped by topic into sections.
+A briefing is selective: what does not fit the budget is counted, not printed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from briefing.models import Claim, Document, Period, Section
+from briefing.text import STOPWORDS, word_count
+from briefing.topics import OTHER
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much a briefing may say. The defaults fit two pages."""
+
+    max_claims: int = 30
+    max_words: int = 1100
+    key_points: int = 7
+    min_importance: float = 0.3
+    per_topic_key_points: int = 2
+
+
+@dataclass
+class Composition:
+    key_points: list[Claim]
+    sections: list[Section]
+
+
+def compose(claims: Sequence[Claim], budget: Budget = Budget()) -> Composition:
+    """Key points and sections from `claims` (most important first), within `budget`."""
+    chosen: list[Claim] = []
+    words = 0
+    for claim in sorted(claims, key=lambda c: -c.importance):
+        if len(chosen) >= budget.max_claims:
+            break
+        if claim.importance < budget.min_importance:
+            continue
+        n = word_count(claim.text)
+        if words + n > budget.max_words:
+            continue
+        chosen.append(claim)
+        words += n
+
+    key_points: list[Claim] = []
+    per_topic: Counter[str] = Counter()
+    for claim in chosen:
+        if len(key_points) >= budget.key_points:
+            break
+        topic = claim.topic or OTHER
+        if per_topic[topic] >= budget.per_topic_key_points:
+            continue
+        key_points.append(claim)
+        per_topic[topic] += 1
+
+    keyed = {c.id for c in key_points}
+    by_topic: dict[str, list[Claim]] = {}
+    for claim in chosen:
+        if claim.id not in keyed:
+            by_topic.setdefault(claim.topic or OTHER, []).append(claim)
+    sections = [Section(title=t, claims=cs) for t, cs in by_topic.items()]
+    sections.sort(key=lambda s: (s.title == OTHER, -sum(c.importance for c in s.claims)))
+    return Composition(key_points=key_points, sections=sections)
+
+
+def period(docs: Sequence[Document]) -> Period:
+    dates = sorted(d.date for d in docs if d.date)
+    return Period(start=dates[0], end=dates[-1]) if dates else Period()
+
+
+def title_for(docs: Sequence[Document], claims: Sequence[Claim]) -> str:
+    """'Briefing: A, B and C' after the names the documents mention most widely."""
+    seen_in: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for doc in docs:
+        names = [
+            w
+            for start, end in doc.body
+            for w in re.findall(
+                r"(?<=[a-z,;]\s)[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})?", doc.text[start:end]
+            )
+        ]
+        names = [n.split()[-1] for n in names if n.split()[0].lower() not in STOPWORDS]
+        total.update(names)
+        seen_in.update(set(names))
+    ranked = sorted(total, key=lambda n: (-seen_in[n], -total[n], n))[:3]
+    if not ranked:
+        return "Briefing"
+    return "Briefing: " + (
+        ", ".join(ranked[:-1]) + " and " + ranked[-1] if len(ranked) > 1 else ranked[0]
+    )

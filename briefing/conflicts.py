@@ -1,0 +1,183 @@
+"""Where sources differ: figures of one kind (percentages, sums of money, counts of a unit) that
+different sources give for what looks like the same thing.
+
+"The same thing" is judged from the sentence around each figure: the same unit, the same
+subject (the named places, people and organisations the two sentences share) and the same
+topic. Each side is shown with a short verbatim passage around its figure and its sources.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from briefing.models import Citation, Claim, Conflict, ConflictValue, Document
+from briefing.text import STOPWORDS, stem
+
+_QUALIFIER = (
+    r"(?:(?:over|more than|nearly|almost|about|around|roughly|up to|at least|less than|"
+    r"under|some|approximately)\s+)?"
+)
+_NUMBER = r"\d+(?:[.,]\d+)*"
+_UNITS = {
+    "per cent": r"\s*(?:%|per ?cent\b|percent\b)",
+    "money": r"\s*(?:million|billion|trillion|crore|lakh|bn|mn)?\b",
+}
+_FIGURE = re.compile(
+    rf"(?P<qual>{_QUALIFIER})(?:(?P<cur>[$€£₹¥]|Rs\.?|USD|EUR)\s?(?P<amount>{_NUMBER})"
+    rf"(?P<scale>\s*(?:million|billion|trillion|crore|lakh|bn|mn))?"
+    rf"|(?P<pct>{_NUMBER}){_UNITS['per cent']})",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[.;:!?\"“”()]|,\s|\s[-–—]\s")
+MAX_CONFLICTS = 6
+
+
+@dataclass
+class Figure:
+    unit: str
+    value: float
+    text: str
+    subject: frozenset[str]
+    topic: str | None
+    citation: Citation
+
+
+def find_figures(claims: Sequence[Claim], docs: Sequence[Document]) -> list[Figure]:
+    """Every figure in the cited passages, with the short clause around it as its citation."""
+    by_id = {d.id: d for d in docs}
+    figures: list[Figure] = []
+    for claim in claims:
+        for cit in claim.citations:
+            doc = by_id[cit.source]
+            subject = _subject(cit.quote, doc.text)
+            for m in _FIGURE.finditer(cit.quote):
+                unit, value = _unit_value(m)
+                if value is None:
+                    continue
+                start, end = _clause(
+                    doc.text, cit.start + m.start(), cit.start + m.end(), cit.start, cit.end
+                )
+                figures.append(
+                    Figure(
+                        unit=unit,
+                        value=value,
+                        text=m.group(0).strip(),
+                        subject=subject,
+                        topic=claim.topic,
+                        citation=Citation(
+                            source=cit.source, quote=doc.text[start:end], start=start, end=end
+                        ),
+                    )
+                )
+    return figures
+
+
+def _unit_value(m: re.Match[str]) -> tuple[str, float | None]:
+    raw = m.group("pct") or m.group("amount")
+    try:
+        value = float(raw.replace(",", ""))
+    except ValueError:
+        return "", None
+    if m.group("pct"):
+        unit = "per cent"
+    else:
+        scale = (m.group("scale") or "").strip().lower()
+        unit = f"{m.group('cur').upper().rstrip('.')} {scale}".strip()
+    qual = m.group("qual").strip().lower()
+    return (f"{unit} ({qual})" if qual else unit), value
+
+
+def _subject(quote: str, text: str) -> frozenset[str]:
+    """Named things a sentence is about: its capitalised words, stemmed; the first word only
+    when the document capitalises it mid-sentence too (a name, not just a sentence start)."""
+    words = re.findall(r"(?<![\w'’])[A-Z][\w'’-]+", quote)
+    if words and quote.lstrip('"“ ').startswith(words[0]):
+        if not re.search(rf"[a-z,]\s{re.escape(words[0])}\b", text):
+            words = words[1:]
+    return frozenset(stem(w) for w in words if w.lower() not in STOPWORDS)
+
+
+def _clause(text: str, fs: int, fe: int, lo: int, hi: int) -> tuple[int, int]:
+    """The clause around the figure at text[fs:fe], inside the quote text[lo:hi]."""
+    start = lo
+    for m in _CLAUSE_END.finditer(text, lo, fs):
+        start = m.end()
+    m = _CLAUSE_END.search(text, fe, hi)
+    end = m.start() if m else hi
+    words = text[start:end].split()
+    if len(words) > 16:  # keep about eight words either side of the figure
+        left = text[start:fs].split()[-8:]
+        right = text[fe:end].split()[:8]
+        start = text.rfind(left[0], start, fs) if left else fs
+        end = text.find(right[-1], fe, end) + len(right[-1]) if right else fe
+    while start < end and text[start] in " ,":
+        start += 1
+    while end > start and text[end - 1] in " ,;":
+        end -= 1
+    return start, end
+
+
+def _base_unit(unit: str) -> str:
+    return unit.split(" (")[0]
+
+
+def find_conflicts(claims: Sequence[Claim], docs: Sequence[Document]) -> list[Conflict]:
+    """Pairs of figures of one unit, from different sources, that differ and look to be about
+    the same thing; each conflict lists every value given, with its sources."""
+    figures = find_figures(claims, docs)
+    groups: list[list[Figure]] = []
+    for fig in figures:
+        for group in groups:
+            if any(_same_measure(fig, other) for other in group):
+                group.append(fig)
+                break
+        else:
+            groups.append([fig])
+    conflicts: list[Conflict] = []
+    for group in groups:
+        values: dict[str, list[Figure]] = {}
+        for fig in group:
+            values.setdefault(f"{fig.unit}:{fig.value:g}", []).append(fig)
+        sources = {f.citation.source for f in group}
+        if len(values) < 2 or len(sources) < 2:
+            continue
+        conflicts.append(
+            Conflict(
+                id=f"d{len(conflicts) + 1}",
+                title=_title(group),
+                values=[
+                    ConflictValue(value=figs[0].text, citations=_one_per_source(figs))
+                    for figs in values.values()
+                ],
+            )
+        )
+    return conflicts[:MAX_CONFLICTS]
+
+
+def _same_measure(a: Figure, b: Figure) -> bool:
+    if _base_unit(a.unit) != _base_unit(b.unit) or a.citation.source == b.citation.source:
+        return False
+    if a.value and b.value and max(a.value, b.value) / min(a.value, b.value) > 3:
+        return False
+    return len(a.subject & b.subject) >= 2 and (a.topic == b.topic or not a.topic or not b.topic)
+
+
+def _one_per_source(figs: Sequence[Figure]) -> list[Citation]:
+    seen: dict[str, Citation] = {}
+    for f in figs:
+        seen.setdefault(f.citation.source, f.citation)
+    return [seen[s] for s in sorted(seen)]
+
+
+def _title(group: Sequence[Figure]) -> str:
+    shared = frozenset.intersection(*(f.subject for f in group))
+    names: list[str] = []
+    for fig in group:
+        for word in re.findall(r"[A-Z][\w-]+", fig.citation.quote):
+            if stem(word) in shared and stem(word) not in {stem(n) for n in names}:
+                names.append(stem(word).capitalize() if stem(word) != word.lower() else word)
+    subject = " and ".join(names[:3]) if names else "the same measure"
+    unit = _base_unit(group[0].unit)
+    return f"{subject}: percentages" if unit == "per cent" else f"{subject}: sums in {unit}"

@@ -1,0 +1,35 @@
+"""The small interface every engine implements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from briefing.models import Chunk, Document, Fact
+
+Progress = Callable[[int, int], None]
+"""Called as progress(done, total) after each chunk."""
+
+
+@dataclass
+class Extraction:
+    """What an engine returns: the facts, and the chunks it could not read (with why)."""
+
+    facts: list[Fact] = field(default_factory=list)
+    failed_chunks: list[str] = field(default_factory=list)
+
+
+class Engine(Protocol):
+    name: str
+    model: str | None
+
+    def extract(
+        self,
+        docs: Sequence[Document],
+        chunks: Sequence[Chunk],
+        progress: Progress | None = None,
+    ) -> Extraction:
+        """Facts from `chunks`; every fact's quote must be verbatim text of its source.
+        An engine never writes citation markers; rendering does."""
+        ...

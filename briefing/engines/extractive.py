@@ -1,0 +1,165 @@
+"""The extractive engine: no model. It keeps the sentences that carry news and scores them.
+
+A sentence carries news when it says who said or did what, with figures, dates, named people and
+organisations, or a direct statement. Questions, headings, list fragments and bare speculation do
+not. How many documents report a sentence is weighed later, by merging, where it is known.
+
+Each fact's quote is the sentence itself. Its claim is the sentence as a reader should see it:
+list markers dropped and, where the sentence says only "he said", the speaker's name in place of
+the pronoun, taken from the sentences before it (never inside quotation marks).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from briefing.engines.base import Extraction, Progress
+from briefing.models import Chunk, Document, Fact
+from briefing.text import sentence_spans, unbalanced_quotes, word_count
+from briefing.topics import classify
+
+SPEECH_VERBS = (
+    "said|says|told|noted|added|stated|confirmed|announced|highlighted|emphasi[sz]ed|indicated|"
+    "mentioned|elaborated|explained|warned|urged|insisted|argued|claimed|asserted|declared|"
+    "revealed|stressed|underlined|reiterated|expressed|remarked|acknowledged|denied"
+)
+_SPEECH = re.compile(rf"\b({SPEECH_VERBS})\b", re.IGNORECASE)
+_NAME = r"[A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’-]+)*"
+_SPEAKER_BEFORE = re.compile(rf"({_NAME})\s+(?:also\s+|further\s+|then\s+)?(?:{SPEECH_VERBS})\b")
+_SPEAKER_AFTER = re.compile(
+    rf"\b(?!told\b)(?:{SPEECH_VERBS})\s+({_NAME})"
+)  # 'stated Peskov'; 'told X' names a listener
+_TITLES = frozenset(
+    """president minister spokesperson spokesman spokeswoman chief director general secretary
+    head official officials ministry government chairman ceo the a an his her their it he
+    she they report reports statement""".split()
+)
+_PRONOUN_ATTRIBUTION = re.compile(
+    rf"(?P<lead>^|[,\"”]\s*|\.\s+)(?P<pronoun>[Hh]e|[Ss]he)(?=\s+(?:also\s+|further\s+)?"
+    rf"(?:{SPEECH_VERBS})\b)"
+)
+_FIGURE = re.compile(
+    r"\d+(?:[.,]\d+)?\s*(?:%|per ?cent|percent|million|billion|trillion|crore|lakh|bn|mn|km|kg|"
+    r"tonnes|mw|gw)|[$€£₹¥]\s?\d|\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:st|nd|rd|th)\b",
+    re.IGNORECASE,
+)
+_DATE_WORD = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tomorrow|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b|\b(?:19|20)\d{2}\b",
+    re.IGNORECASE,
+)
+_ACTION = re.compile(
+    r"\b(?:will|agreed|signed|launched|approved|plans?|planned|expected|scheduled|confirmed|"
+    r"remain(?:s)?|includ(?:e|es|ed|ing)|discuss(?:ed)?|deliver(?:y|ed)?|hopes?|aims?|offer)\b",
+    re.IGNORECASE,
+)
+_HEDGE = re.compile(
+    r"\b(?:may|might|could|possibly|perhaps|plausible|appears?|likely|speculation|if|hints?|"
+    r"suggests?|would)\b",
+    re.IGNORECASE,
+)
+_ANAPHOR_START = re.compile(
+    r"^[\"“]?(?:he|she|they|it|this|these|those|that|his|her|its|their|and|but|or|so|also)\b",
+    re.IGNORECASE,
+)
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+MIN_WORDS = 7
+
+
+class ExtractiveEngine:
+    """Picks the sentences that carry the news. Deterministic and fast; needs no model."""
+
+    name = "extractive"
+    model: str | None = None
+
+    def extract(
+        self,
+        docs: Sequence[Document],
+        chunks: Sequence[Chunk],
+        progress: Progress | None = None,
+    ) -> Extraction:
+        by_id = {d.id: d for d in docs}
+        out = Extraction()
+        speakers: dict[str, list[str]] = {}
+        for done, chunk in enumerate(chunks, 1):
+            doc = by_id[chunk.source]
+            recent = speakers.setdefault(doc.id, [])
+            for start, end in chunk.spans:
+                for s, e in sentence_spans(doc.text, start, end):
+                    fact = self._fact(doc, s, e, recent)
+                    if fact is not None:
+                        out.facts.append(fact)
+            if progress:
+                progress(done, len(chunks))
+        return out
+
+    def _fact(self, doc: Document, s: int, e: int, recent: list[str]) -> Fact | None:
+        sentence = doc.text[s:e]
+        speaker = _speaker(sentence)
+        claim = _as_claim(sentence, recent[-1] if recent else None)
+        if speaker:
+            recent.append(speaker)
+            del recent[:-3]
+        score = importance(sentence, position=s - (doc.body[0][0] if doc.body else 0))
+        if score <= 0:
+            return None
+        return Fact(
+            source=doc.id,
+            claim=claim,
+            quote=sentence,
+            topic=classify(sentence),
+            importance=round(score, 4),
+            hint=s,
+        )
+
+
+def _speaker(sentence: str) -> str | None:
+    """The surname of whoever the sentence says spoke, if it names them."""
+    for pattern in (_SPEAKER_BEFORE, _SPEAKER_AFTER):
+        for m in pattern.finditer(sentence):
+            words = [w for w in m.group(1).split() if w.lower() not in _TITLES]
+            if words and words[-1][0].isupper():
+                return words[-1].rstrip("’'")
+    return None
+
+
+def _as_claim(sentence: str, speaker: str | None) -> str:
+    """The sentence as a reader sees it: no list marker, and the speaker's name for a bare
+    'he said' (outside any quotation, so the quoted words stay verbatim)."""
+    claim = _LIST_MARKER.sub("", sentence).strip()
+    if speaker and not _speaker(claim):
+        claim = _PRONOUN_ATTRIBUTION.sub(lambda m: f"{m.group('lead')}{speaker}", claim, count=1)
+    return claim
+
+
+def importance(sentence: str, position: int = 10_000) -> float:
+    """How much news a sentence carries, 0 (none: not a statement) to about 1."""
+    text = sentence.strip()
+    words = word_count(text)
+    if words < MIN_WORDS or text.endswith("?") or text.endswith(":"):
+        return 0.0
+    is_list_item = bool(_LIST_MARKER.match(text))
+    ends_like_sentence = text[-1] in ".!\"”’')"
+    if (is_list_item or not ends_like_sentence) and words < 15:
+        return 0.0
+    names = len(re.findall(r"(?<=[\s(\"“])[A-Z][a-zA-Z0-9-]+", " " + text[1:]))
+    score = 0.15
+    score += min(names, 6) / 6 * 0.25
+    score += 0.2 if _SPEECH.search(text) else 0.0
+    score += 0.1 if re.search(r"[\"“][^\"”]{12,}", text) else 0.0
+    score += 0.15 if _FIGURE.search(text) else 0.0
+    score += 0.08 if _DATE_WORD.search(text) else 0.0
+    score += 0.07 if _ACTION.search(text) else 0.0
+    score -= min(len(_HEDGE.findall(text)), 3) * 0.06
+    score -= 0.08 if _ANAPHOR_START.match(text) else 0.0
+    score -= 0.1 if is_list_item else 0.0
+    if unbalanced_quotes(text):  # a piece of a longer quotation
+        score -= 0.35 if not text.startswith(('"', "“")) else 0.12
+    score -= 0.05 if text.startswith(('"', "“")) else 0.0
+    if words > 55:
+        score -= 0.1
+    if position < 400:
+        score += 0.08
+    return max(score, 0.01)

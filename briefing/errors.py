@@ -1,0 +1,42 @@
+"""The one exception root of briefing, with leaves that say what the user can do.
+
+The command line catches `BriefingError`, prints its message as one line on stderr and exits with
+`exit_code`. Anything else that escapes is a bug in briefing.
+"""
+
+from __future__ import annotations
+
+
+class BriefingError(Exception):
+    """Root of every error briefing raises on purpose. Exit code 1 unless a leaf says otherwise."""
+
+    exit_code = 1
+
+
+class InputError(BriefingError):
+    """Raised when the user's input cannot be used: a missing path, no readable documents,
+    duplicate file IDs, an output path that cannot be written. Exit code 2."""
+
+    exit_code = 2
+
+
+class UsageError(BriefingError):
+    """Raised for a command line that does not make sense (conflicting or invalid options).
+    Exit code 2."""
+
+    exit_code = 2
+
+
+class ConfigError(BriefingError):
+    """Raised for a configuration that cannot work: an unknown audience, a missing API key,
+    an unusable base URL. Exit code 1."""
+
+
+class TemplateError(BriefingError):
+    """Raised when a prompt or output template cannot be loaded or rendered; the message names
+    the template file and line. Exit code 1."""
+
+
+class ModelError(BriefingError):
+    """Raised when the model server fails in a way retries cannot mend (rejected key, unknown
+    model, server unreachable after retries). Exit code 1."""

@@ -1,0 +1,95 @@
+"""Grounding: find each fact's quote in its source file and fix its offsets there.
+
+A quote is looked for exactly, then after folding white space, quotes and dashes. When found,
+the citation's quote is the file's own text at those offsets (`text[start:end] == quote`), so
+what is printed is what the file says. A fact whose quote is not found is dropped and counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from briefing.models import Citation, Document, Fact, GroundedFact
+from briefing.text import normalise
+
+MIN_QUOTE_CHARS = 12
+
+
+@dataclass
+class Grounding:
+    facts: list[GroundedFact] = field(default_factory=list)
+    dropped: list[Fact] = field(default_factory=list)
+
+
+def ground(facts: Sequence[Fact], docs: Sequence[Document]) -> Grounding:
+    by_id = {d.id: d for d in docs}
+    result = Grounding()
+    for fact in facts:
+        doc = by_id.get(fact.source)
+        found = locate(doc, fact.quote, fact.hint) if doc is not None else None
+        if found is None:
+            result.dropped.append(fact)
+            continue
+        start, end, match = found
+        result.facts.append(
+            GroundedFact(
+                fact=fact,
+                citation=Citation(source=doc.id, quote=doc.text[start:end], start=start, end=end),
+                match=match,
+            )
+        )
+    return result
+
+
+def locate(doc: Document, quote: str, hint: int | None = None) -> tuple[int, int, str] | None:
+    """(start, end, how) of `quote` in the document's content, or None when it is not there.
+
+    Among several occurrences the one nearest `hint` wins. Only content counts: a quote that
+    exists only in page furniture or metadata is not evidence.
+    """
+    quote = quote.strip()
+    if len(quote) < MIN_QUOTE_CHARS:
+        return None
+    hits = _occurrences(doc.text, quote)
+    match = "exact"
+    if not hits:
+        folded, where = _folded(doc.text)
+        needle, _ = normalise(quote)
+        needle = needle.strip()
+        hits = [(where[i], _end(where, i + len(needle))) for i in _find_all(folded, needle)]
+        match = "normalised"
+    hits = [(s, e) for s, e in hits if _in_body(doc, s, e)]
+    if not hits:
+        return None
+    if hint is not None:
+        hits.sort(key=lambda h: abs(h[0] - hint))
+    start, end = hits[0]
+    return start, end, match
+
+
+def _occurrences(text: str, needle: str) -> list[tuple[int, int]]:
+    return [(i, i + len(needle)) for i in _find_all(text, needle)]
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    out, i = [], text.find(needle)
+    while i != -1:
+        out.append(i)
+        i = text.find(needle, i + 1)
+    return out
+
+
+def _end(where: list[int], j: int) -> int:
+    """Offset in the original text just after the folded character j-1."""
+    return where[j - 1] + 1 if j > 0 else where[0]
+
+
+@lru_cache(maxsize=64)
+def _folded(text: str) -> tuple[str, list[int]]:
+    return normalise(text)
+
+
+def _in_body(doc: Document, start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in doc.body)

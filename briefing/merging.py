@@ -1,0 +1,174 @@
+"""Merging: facts that say the same thing become one claim citing every file that says it.
+
+Two facts say the same thing when they share most of their rarer content words (`Similarity`).
+Each fact joins the group whose first fact it matches best, so a group never drifts by chaining.
+Candidates come from an inverted index over rare words, so the work grows with the number of
+facts, not with its square.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from briefing.models import Citation, Claim, GroundedFact
+from briefing.text import content_terms, unbalanced_quotes, word_count
+
+SAME_CLAIM = 0.4
+MIN_SHARED_TERMS = 3
+_BLOCKING_TERMS = 8
+_ANCHORS = 3
+
+
+@dataclass
+class Cluster:
+    """Facts that say the same thing. `anchors` are the first (shortest) few members that say
+    only this, which every later fact is matched against; `also` are facts that say this among
+    other things (a long sentence joining two statements), cited here but members elsewhere."""
+
+    seed: int
+    members: list[int] = field(default_factory=list)
+    also: list[int] = field(default_factory=list)
+    anchors: list[int] = field(default_factory=list)
+
+
+class Similarity:
+    """How far two facts say the same thing, from 0 to 1: the geometric mean of the weighted
+    overlap (is the shorter one contained in the longer?) and the weighted cosine (are they
+    alike as a whole?) of their content words, each word weighted by its rarity."""
+
+    def __init__(self, texts: Sequence[str]):
+        self.terms = [frozenset(content_terms(t)) for t in texts]
+        self.df: dict[str, int] = defaultdict(int)
+        for terms in self.terms:
+            for term in terms:
+                self.df[term] += 1
+        n = len(texts) + 1
+        self.idf = {term: math.log(n / count) + 0.5 for term, count in self.df.items()}
+        self.weight = [sum(self.idf[t] for t in terms) or 1e-9 for terms in self.terms]
+
+    def __call__(self, i: int, j: int) -> float:
+        shared = self.terms[i] & self.terms[j]
+        if len(shared) < MIN_SHARED_TERMS:
+            return 0.0
+        s = sum(self.idf[t] for t in shared)
+        wi, wj = self.weight[i], self.weight[j]
+        return math.sqrt((s / min(wi, wj)) * (s / math.sqrt(wi * wj)))
+
+    def rarest(self, i: int) -> list[str]:
+        """The rarer half of a fact's words (at least a few): a fact that says the same thing
+        shares some of them, so only groups that have one need comparing."""
+        k = max(_BLOCKING_TERMS, len(self.terms[i]) // 2)
+        return sorted(self.terms[i], key=lambda t: (self.df[t], t))[:k]
+
+
+def cluster_facts(facts: Sequence[GroundedFact]) -> list[Cluster]:
+    """Group `facts` by what they say.
+
+    Facts are taken shortest first, so that a single statement seeds a group and a long sentence
+    that joins two statements is matched against both seeds (joining the closer, cited by the
+    other) instead of gluing them together.
+    """
+    sim = Similarity([f.fact.claim for f in facts])
+    order = sorted(
+        range(len(facts)),
+        key=lambda i: (word_count(facts[i].fact.claim), -facts[i].fact.importance, i),
+    )
+    clusters: list[Cluster] = []
+    index: dict[str, list[int]] = defaultdict(list)  # term -> clusters whose seed has it
+    exact: dict[str, int] = {}
+    for i in order:
+        key = _exact_key(facts[i].fact.claim)
+        if key in exact:
+            clusters[exact[key]].members.append(i)
+            continue
+        candidates: set[int] = set()
+        for term in sim.rarest(i):
+            candidates.update(index.get(term, ()))
+        scored = sorted(
+            ((max(sim(i, a) for a in clusters[c].anchors), c) for c in candidates), reverse=True
+        )
+        matches = [c for score, c in scored if score >= SAME_CLAIM]
+        if matches:
+            first = clusters[matches[0]]
+            first.members.append(i)
+            for c in matches[1:]:
+                clusters[c].also.append(i)
+            if len(matches) == 1 and len(first.anchors) < _ANCHORS:
+                first.anchors.append(i)
+                _index(index, sim, i, matches[0])
+            continue
+        exact[key] = len(clusters)
+        clusters.append(Cluster(seed=i, members=[i], anchors=[i]))
+        _index(index, sim, i, len(clusters) - 1)
+    return clusters
+
+
+def _index(index: dict[str, list[int]], sim: Similarity, i: int, cluster: int) -> None:
+    for term in sim.terms[i]:
+        if not index[term] or index[term][-1] != cluster:
+            index[term].append(cluster)
+
+
+def _exact_key(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def merge(facts: Sequence[GroundedFact]) -> list[Claim]:
+    """One claim per group of facts that say the same thing, most important first."""
+    claims: list[Claim] = []
+    clusters = cluster_facts(facts)
+    compound = {id(facts[i]) for c in clusters for i in c.also}
+    for cluster in clusters:
+        group = sorted((facts[i] for i in cluster.members), key=lambda g: -g.fact.importance)
+        rep = _representative(group, compound)
+        citations = _one_per_source(group + [facts[i] for i in cluster.also])
+        boost = 1 + 0.3 * (min(len(citations), 4) - 1)
+        claims.append(
+            Claim(
+                id="",
+                text=rep.fact.claim,
+                citations=citations,
+                topic=rep.fact.topic,
+                importance=round(max(g.fact.importance for g in group) * boost, 4),
+            )
+        )
+    claims.sort(key=lambda c: (-c.importance, c.citations[0].source, c.citations[0].start))
+    for n, claim in enumerate(claims, 1):
+        claim.id = f"c{n}"
+    return claims
+
+
+def _one_per_source(group: Sequence[GroundedFact]) -> list[Citation]:
+    """The best quote from each source (the group is most important first)."""
+    seen: dict[str, Citation] = {}
+    for g in group:
+        seen.setdefault(g.citation.source, g.citation)
+    return [seen[s] for s in sorted(seen)]
+
+
+_ANAPHOR = re.compile(
+    r"^[\"“]?(?:he|she|they|it|this|these|those|his|her|its|their|but|and)\b", re.IGNORECASE
+)
+
+
+def _representative(group: Sequence[GroundedFact], compound: set[int]) -> GroundedFact:
+    """The fact whose claim stands for the group: self-contained, clear, and no longer than the
+    others, so every cited source supports it. A sentence that also says another group's thing
+    (`compound`) stands for a group only when nothing else can."""
+    top = max(g.fact.importance for g in group)
+
+    def readability(g: GroundedFact) -> float:
+        text = g.fact.claim
+        words = word_count(text)
+        score = g.fact.importance / max(top, 1e-9)
+        score -= 0.4 if _ANAPHOR.match(text) else 0.0
+        score -= 0.3 if unbalanced_quotes(text) else 0.0
+        score -= 0.5 if id(g) in compound else 0.0
+        score -= max(0, words - 35) * 0.012
+        return score
+
+    return max(group, key=readability)

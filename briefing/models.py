@@ -1,0 +1,157 @@
+"""The data that flows between the stages, as pydantic models.
+
+folder -> Document -> Chunk -> Fact -> GroundedFact -> Claim/Section/Conflict -> Briefing.
+The `Briefing` model is also the JSON contract written by `--format json`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Document(_Model):
+    """One source file as read: its full decoded text and where the content is in it."""
+
+    id: str
+    path: str
+    text: str = Field(repr=False)
+    body: list[tuple[int, int]] = Field(
+        default_factory=list,
+        description="Spans of text[start:end] that are content (not metadata or page furniture).",
+    )
+    title: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    sha256: str
+    reader: str = "text"
+    encoding: str = "utf-8"
+
+
+class Chunk(_Model):
+    """A piece of a document's content. `spans` are its content passages as offsets into
+    `Document.text` (furniture between them left out); `text` is those passages joined by
+    blank lines, which is what an engine reads."""
+
+    source: str
+    index: int
+    spans: list[tuple[int, int]]
+    text: str = Field(repr=False)
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1][1]
+
+
+class Fact(_Model):
+    """What an engine extracted: a claim, and the verbatim quote from the source that backs it.
+
+    `hint` is where the engine believes the quote starts (an offset into the document text);
+    grounding uses it to prefer the right occurrence, but never trusts it.
+    """
+
+    source: str
+    claim: str
+    quote: str
+    topic: str | None = None
+    importance: float = 0.5
+    hint: int | None = None
+
+
+class Citation(_Model):
+    """A file ID and the passage of that file, `text[start:end] == quote`."""
+
+    source: str
+    quote: str
+    start: int
+    end: int
+
+
+class GroundedFact(_Model):
+    """A fact whose quote was found in its source file."""
+
+    fact: Fact
+    citation: Citation
+    match: Literal["exact", "normalised", "fuzzy"]
+
+
+class Claim(_Model):
+    id: str
+    text: str
+    citations: list[Citation]
+    topic: str | None = None
+    importance: float = 0.0
+
+
+class Section(_Model):
+    title: str
+    claims: list[Claim]
+
+
+class ConflictValue(_Model):
+    """One of the differing figures, with the sources that give it."""
+
+    value: str
+    citations: list[Citation]
+
+
+class Conflict(_Model):
+    """Sources that give different figures for what looks like the same thing."""
+
+    id: str
+    title: str
+    values: list[ConflictValue]
+
+
+class SourceInfo(_Model):
+    id: str
+    path: str
+    title: str | None
+    date: dt.date | None
+    url: str | None
+    sha256: str
+    reader: str
+    encoding: str
+    excerpt: str = Field("", description="The first words of the content, for untitled sources.")
+
+
+class Stats(_Model):
+    documents: int = 0
+    chunks: int = 0
+    facts_found: int = 0
+    facts_dropped: int = 0
+    claims: int = 0
+    claims_shown: int = 0
+    skipped_files: list[str] = Field(default_factory=list)
+    failed_chunks: list[str] = Field(default_factory=list)
+
+
+class Period(_Model):
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+class Briefing(_Model):
+    """The whole briefing: what the templates render and what `--format json` writes."""
+
+    title: str
+    generated_at: dt.datetime
+    engine: str
+    model: str | None = None
+    audience: str = "default"
+    period: Period = Field(default_factory=Period)
+    sources: list[SourceInfo]
+    key_points: list[Claim]
+    sections: list[Section]
+    conflicts: list[Conflict]
+    stats: Stats

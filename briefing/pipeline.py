@@ -1,0 +1,95 @@
+"""The pipeline: sources -> chunking -> engine -> grounding -> merging -> composing -> Briefing.
+
+`build` is the library's front door; the command line is a thin layer over it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefing.chunking import DEFAULT_CHUNK_CHARS, chunk_documents
+from briefing.composing import Budget, compose, period, title_for
+from briefing.conflicts import find_conflicts
+from briefing.engines.base import Engine, Progress
+from briefing.grounding import ground
+from briefing.merging import merge
+from briefing.models import Briefing, Document, SourceInfo, Stats
+from briefing.sources import load_documents
+
+
+@dataclass
+class BuildOptions:
+    audience: str = "default"
+    title: str | None = None
+    budget: Budget = field(default_factory=Budget)
+    chunk_chars: int = DEFAULT_CHUNK_CHARS
+
+
+def build(
+    paths: Sequence[str | Path],
+    engine: Engine,
+    options: BuildOptions | None = None,
+    progress: Progress | None = None,
+) -> Briefing:
+    """Read `paths`, extract with `engine`, and return the verified, merged briefing."""
+    docs, notes = load_documents(paths)
+    return build_from_documents(docs, engine, options, progress, notes)
+
+
+def build_from_documents(
+    docs: Sequence[Document],
+    engine: Engine,
+    options: BuildOptions | None = None,
+    progress: Progress | None = None,
+    notes: Sequence[str] = (),
+) -> Briefing:
+    options = options or BuildOptions()
+    chunks = chunk_documents(list(docs), options.chunk_chars)
+    extraction = engine.extract(docs, chunks, progress)
+    grounded = ground(extraction.facts, docs)
+    claims = merge(grounded.facts)
+    composition = compose(claims, options.budget)
+    shown = len(composition.key_points) + sum(len(s.claims) for s in composition.sections)
+    return Briefing(
+        title=options.title or title_for(docs, claims),
+        generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        engine=engine.name,
+        model=engine.model,
+        audience=options.audience,
+        period=period(docs),
+        sources=[_source_info(d) for d in docs],
+        key_points=composition.key_points,
+        sections=composition.sections,
+        conflicts=find_conflicts(claims, docs),
+        stats=Stats(
+            documents=len(docs),
+            chunks=len(chunks),
+            facts_found=len(extraction.facts),
+            facts_dropped=len(grounded.dropped),
+            claims=len(claims),
+            claims_shown=shown,
+            skipped_files=list(notes),
+            failed_chunks=list(extraction.failed_chunks),
+        ),
+    )
+
+
+def _source_info(doc: Document) -> SourceInfo:
+    first = doc.text[doc.body[0][0] : doc.body[0][1]] if doc.body else ""
+    words = re.sub(r"\s+", " ", first).split(" ")
+    excerpt = " ".join(words[:14]) + ("…" if len(words) > 14 else "")
+    return SourceInfo(
+        id=doc.id,
+        path=doc.path,
+        title=doc.title,
+        date=doc.date,
+        url=doc.url,
+        sha256=doc.sha256,
+        reader=doc.reader,
+        encoding=doc.encoding,
+        excerpt=excerpt,
+    )

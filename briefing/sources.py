@@ -1,0 +1,338 @@
+"""Sources: find the files to brief, read each with the reader for its format, and pick up what
+the text states about itself (title, date, URL) apart from its content.
+
+A format is one small addition: a function that turns bytes into text, registered in `READERS`
+under its extensions. Everything after reading (metadata, page furniture, body spans) works on
+the decoded text, whose offsets are the ones citations use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefing.errors import InputError
+from briefing.models import Document
+
+
+@dataclass
+class Decoded:
+    """What a reader returns: the text and how it was obtained."""
+
+    text: str
+    encoding: str
+    reader: str
+    title: str | None = None
+    date: dt.date | None = None
+
+
+Reader = Callable[[bytes], Decoded]
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode bytes of a text file; returns (text, encoding). UTF-8 (with or without BOM) and
+    UTF-16 with BOM are recognised; anything else is read as Windows-1252 / Latin-1."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def read_plain(data: bytes) -> Decoded:
+    text, encoding = decode_text(data)
+    return Decoded(text=text, encoding=encoding, reader="text")
+
+
+def read_markdown(data: bytes) -> Decoded:
+    text, encoding = decode_text(data)
+    return Decoded(text=text, encoding=encoding, reader="markdown")
+
+
+READERS: dict[str, Reader] = {".txt": read_plain, ".md": read_markdown, ".markdown": read_markdown}
+
+
+def supported_extensions() -> list[str]:
+    return sorted(READERS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding files
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Found:
+    files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def find_files(paths: Iterable[str | Path]) -> Found:
+    """The readable files under `paths` (folders are walked recursively, hidden entries
+    skipped), in a stable order. Raises InputError for a path that does not exist."""
+    found = Found()
+    other: dict[str, int] = {}
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise InputError(f"{raw}: no such file or folder")
+        if path.is_file():
+            if path.suffix.lower() in READERS:
+                found.files.append(path)
+            else:
+                found.notes.append(f"{raw}: skipped, not a format briefing reads")
+            continue
+        for root, dirs, names in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(names):
+                if name.startswith("."):
+                    continue
+                file = Path(root) / name
+                ext = file.suffix.lower()
+                if ext in READERS:
+                    found.files.append(file)
+                else:
+                    other[ext or "(none)"] = other.get(ext or "(none)", 0) + 1
+    if other:
+        kinds = ", ".join(sorted(other))
+        found.notes.append(f"skipped {sum(other.values())} file(s) of other kinds ({kinds})")
+    return found
+
+
+def load_documents(paths: Iterable[str | Path]) -> tuple[list[Document], list[str]]:
+    """Read every document under `paths`. Returns the documents and notes on what was skipped.
+
+    Raises InputError when a path is missing, two files share an ID, or nothing is readable.
+    """
+    paths = list(paths)
+    found = find_files(paths)
+    docs: list[Document] = []
+    notes = list(found.notes)
+    seen: dict[str, Path] = {}
+    for file in found.files:
+        doc_id = file.stem
+        if doc_id in seen:
+            raise InputError(
+                f"two files have the ID {doc_id!r}: {seen[doc_id]} and {file}; "
+                "rename one (the ID is the file name without its extension)"
+            )
+        seen[doc_id] = file
+        doc, note = read_document(file)
+        if note:
+            notes.append(note)
+        if doc is not None:
+            docs.append(doc)
+    if not docs:
+        exts = " ".join(supported_extensions())
+        where = ", ".join(str(p) for p in paths)
+        raise InputError(f"no documents found in {where} (looked for {exts})")
+    return docs, notes
+
+
+def read_document(file: Path) -> tuple[Document | None, str | None]:
+    """Read one file into a Document, or (None, note) when it has nothing to read."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        return None, f"{file}: skipped, cannot be read ({exc.strerror or exc})"
+    if not data.strip():
+        return None, f"{file}: skipped, empty"
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, f"{file}: skipped, looks binary"
+    decoded = READERS[file.suffix.lower()](data)
+    meta = analyse(decoded.text)
+    if not meta.body:
+        return None, f"{file}: skipped, no text content"
+    note = None
+    if decoded.encoding not in ("utf-8", "utf-8-sig"):
+        note = f"{file}: read as {decoded.encoding} (not UTF-8)"
+    return (
+        Document(
+            id=file.stem,
+            path=str(file),
+            text=decoded.text,
+            body=meta.body,
+            title=decoded.title or meta.title,
+            date=decoded.date or meta.date,
+            url=meta.url,
+            sha256=hashlib.sha256(data).hexdigest(),
+            reader=decoded.reader,
+            encoding=decoded.encoding,
+        ),
+        note,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Metadata and page furniture
+# ---------------------------------------------------------------------------------------------
+
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            "jan january",
+            "feb february",
+            "mar march",
+            "apr april",
+            "may",
+            "jun june",
+            "jul july",
+            "aug august",
+            "sep sept september",
+            "oct october",
+            "nov november",
+            "dec december",
+        ]
+    )
+    for m in names.split()
+}
+_MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
+_DATE_PATTERNS = [
+    re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"),
+    re.compile(_MONTH + r"\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4})"),
+    re.compile(r"(?P<d>\d{1,2})\s+" + _MONTH + r",?\s+(?P<y>\d{4})"),
+]
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The first date written in `text` (2025-12-03, Dec 4, 2025, 4 December 2025)."""
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            parts = m.groupdict()
+            month = int(parts["m"]) if "m" in parts else _MONTHS.get(parts["mon"].lower())
+            if not month:
+                continue
+            try:
+                return dt.date(int(parts["y"]), month, int(parts["d"]))
+            except ValueError:
+                continue
+    return None
+
+
+_DATE_PREFIX = re.compile(r"^\s*date:?\s+(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
+_SOURCE_LINE = re.compile(r"^\s*(?:source|url|link)\s*:\s*(https?://\S+)\s*$", re.IGNORECASE)
+_FURNITURE = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^[\W_]*$",  # bare punctuation: '- |', '***'
+        r"^\s*[-*•|]?\s*(views?|shares?|comments?|likes?|reads?|reactions?)\s*:?\s*[\d.,]*\s*[km]?\s*$",
+        r"^\s*[-*•|]?\s*(date\s*(&|and)\s*time|published( on)?|posted( on)?|updated|last updated"
+        r"|from|by|photo|image|credit|tags?|category|filed under)\s*:.{0,80}$",
+        r"^\s*[-*•|]?\s*(updated|published|posted)\b.{0,60}\d{4}.{0,20}$",
+        r"^\s*[-*•|]?\s*(read more|also read|advertisement|share this( article)?|follow us.*"
+        r"|subscribe.*|sign up.*|click here.*|listen to this article.*)\s*$",
+        r"^\s*\(?(based on|with inputs from|inputs from|reported by)\b.{0,60}\)?\s*$",
+        r"^\s*[A-Z][\w .'-]{0,40}\s*[\[(][^\])]{1,40}[\])]\s*:?\s*$",  # dateline alone
+    )
+]
+_PLACE = r"^[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}\s*"
+_DATELINE = re.compile(  # 'Moscow [Russia], December 3 : ' before the first sentence
+    _PLACE + r"(?:[\[(][^\])]{1,40}[\])],?\s*(?:[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?)?"
+    r"|,?\s*[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?)\s*[:—–]\s+"
+)
+
+
+@dataclass
+class Analysis:
+    body: list[tuple[int, int]]
+    title: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+
+
+def is_furniture(line: str) -> bool:
+    """True for lines that are page furniture, never content: counters, bare separators,
+    'Date & Time:' lines, bylines, 'Read more' links, datelines standing alone."""
+    stripped = line.strip()
+    if not stripped:
+        return False
+    if any(p.search(stripped) for p in _FURNITURE):
+        return True
+    # A line that is only a date, perhaps with a time: '- Dec 4, 2025,'
+    rest = re.sub(r"[-*•|,\s]", "", _strip_dates(stripped))
+    return parse_date(stripped) is not None and len(rest) <= 8
+
+
+def _strip_dates(text: str) -> str:
+    for pattern in _DATE_PATTERNS:
+        text = pattern.sub("", text)
+    return re.sub(r"\d{1,2}:\d{2}\s*(am|pm)?\s*[A-Z]{0,4}", "", text, flags=re.IGNORECASE)
+
+
+def _looks_like_title(line: str) -> bool:
+    words = line.split()
+    return 0 < len(words) <= 25 and len(line) <= 200 and line.rstrip()[-1] not in '.!?"”:;,'
+
+
+def analyse(text: str) -> Analysis:
+    """Split `text` into metadata (title, date, URL), furniture and content spans."""
+    result = Analysis(body=[])
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*", text) if m.start() < len(text)]
+    first_content = True
+    for s, e in lines:
+        line = text[s:e]
+        if not line.strip():
+            continue
+        m = _DATE_PREFIX.match(line) if first_content else None
+        if m:
+            result.date = result.date or parse_date(m.group(1))
+            s += m.end()
+            line = text[s:e]
+            if not line.strip():
+                continue
+        src = _SOURCE_LINE.match(line)
+        if src:
+            result.url = result.url or src.group(1)
+            continue
+        if is_furniture(line):
+            if result.date is None and parse_date(line):
+                result.date = parse_date(line)
+            continue
+        line_stripped = line.strip()
+        if first_content:
+            first_content = False
+            heading = re.match(r"^#{1,6}\s+(.*)$", line_stripped)
+            candidate = heading.group(1).strip() if heading else line_stripped
+            if (heading or _looks_like_title(candidate)) and _has_more(text, e):
+                result.title = candidate
+                continue
+        d = _DATELINE.match(line)
+        if d and len(line) > d.end() + 40:
+            s += d.end()
+        s, e = _strip_span(text, s, e)
+        if s < e:
+            _add_span(result.body, text, s, e)
+    return result
+
+
+def _has_more(text: str, pos: int) -> bool:
+    return bool(text[pos:].strip())
+
+
+def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _add_span(body: list[tuple[int, int]], text: str, s: int, e: int) -> None:
+    """Append a content line, extending the previous span when only white space is between."""
+    if body and not text[body[-1][1] : s].strip():
+        body[-1] = (body[-1][0], e)
+    else:
+        body.append((s, e))

@@ -1,0 +1,257 @@
+"""Text helpers shared by the stages: sentence spans, word features, normalisation.
+
+Everything here is pure and works on offsets into the original text, so a stage can always point
+back at the exact characters of a file.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterator
+
+# ---------------------------------------------------------------------------------------------
+# Sentences
+# ---------------------------------------------------------------------------------------------
+
+ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof st sr jr gen col lt sgt capt cmdr adm gov sen rep rev hon pres jan feb
+    mar apr jun jul aug sep sept oct nov dec no nos vs etc inc ltd co corp dept est fig
+    approx al e.g i.e u.s u.k u.n a.m p.m""".split()
+)
+_TERMINAL = re.compile(r"[.!?]+[\"”’')\]]*(?=\s)|[。！？]+[」』”]*")
+MAX_QUOTE_SENTENCE_WORDS = 70
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """True when the full stop at `dot` ends an abbreviation or an initial, not a sentence."""
+    if text[dot] != ".":
+        return False
+    m = re.search(r"([\w.]+)$", text[:dot])
+    if not m:
+        return False
+    word = m.group(1).lower()
+    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or "." in word
+
+
+def _quote_depths(piece: str, depth: int) -> int:
+    """Quotation depth after `piece`, entered at `depth`. A straight double quote opens when
+    outside a quotation and closes inside one; curly quotes say which they are."""
+    for ch in piece:
+        if ch == '"':
+            depth = 0 if depth > 0 else 1
+        elif ch == "“":
+            depth += 1
+        elif ch == "”":
+            depth = max(0, depth - 1)
+    return depth
+
+
+def _blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Lines of text[start:end] joined into blocks: a line that does not end a sentence and is
+    followed by a line starting in lower case is a hard-wrapped continuation."""
+    lines = [(m.start() + start, m.end() + start) for m in re.finditer(r"[^\n]+", text[start:end])]
+    block: tuple[int, int] | None = None
+    for s, e in lines:
+        if not text[s:e].strip():
+            continue
+        if block is not None:
+            prev = text[block[0] : block[1]].rstrip()
+            nxt = text[s:e].lstrip()
+            if prev and prev[-1] not in '.!?:"”’)]' and nxt[:1].islower():
+                block = (block[0], e)
+                continue
+            yield block
+        block = (s, e)
+    if block is not None:
+        yield block
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentences of text[start:end] as (start, end) offsets into `text`.
+
+    Line breaks end sentences except in hard-wrapped prose; a quotation that spans several
+    sentences stays one sentence when it is short enough to read as one statement.
+    """
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    for bs, be in _blocks(text, start, end):
+        pieces: list[tuple[int, int]] = []
+        cur = bs
+        for m in _TERMINAL.finditer(text, bs, be):
+            if _is_abbreviation(text, m.start()):
+                continue
+            nxt = text[m.end() : m.end() + 3].lstrip()
+            if (
+                text[m.start()] in ".!?"
+                and nxt
+                and not (nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in "\"“‘'([")
+            ):
+                continue
+            pieces.append(_trim(text, cur, m.end()))
+            cur = m.end()
+        if cur < be:
+            pieces.append(_trim(text, cur, be))
+        spans.extend(_join_quotations(text, [p for p in pieces if p[0] < p[1]]))
+    return spans
+
+
+def _join_quotations(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join pieces that one quotation runs across, when the whole is short enough."""
+    after: list[int] = []
+    depth = 0
+    for s, e in pieces:
+        depth = _quote_depths(text[s:e], depth)
+        after.append(depth)
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(pieces):
+        before = after[i - 1] if i else 0
+        j = i
+        while after[j] > 0 and j + 1 < len(pieces):
+            j += 1
+        words = len(text[pieces[i][0] : pieces[j][1]].split())
+        if before == 0 and j > i and after[j] == 0 and words <= MAX_QUOTE_SENTENCE_WORDS:
+            out.append((pieces[i][0], pieces[j][1]))
+            i = j + 1
+        else:
+            out.append(pieces[i])
+            i += 1
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Words
+# ---------------------------------------------------------------------------------------------
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if
+    in into is it its itself just me more most my myself no nor not now of off on once only
+    or other our ours ourselves out over own same she should so some such than that the
+    their theirs them themselves then there these they this those through to too under until
+    up very was we were what when where which while who whom why will with would you your
+    yours yourself yourselves said says say told tell added noted stated according mr ms mrs
+    also would could may might must shall one two us let lets its it's s t re ve ll d m per
+    cent percent""".split()
+)
+_WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: enough to match 'talks'/'talk' and 'Russian'/'Russia'."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) <= 3 or not w.isascii():
+        return w
+    for suffix, repl in (
+        ("ies", "y"),
+        ("ian", "ia"),
+        ("ean", "ea"),
+        ("sses", "ss"),
+        ("ing", ""),
+        ("ed", ""),
+        ("es", "e"),
+        ("s", ""),
+    ):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            if suffix == "s" and w.endswith("ss"):
+                break
+            return w[: -len(suffix)] + repl
+    return w
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed content words of `text`, in order; CJK runs become character bigrams."""
+    terms: list[str] = []
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        if _CJK.search(word):
+            chars = [c for c in word if not c.isspace()]
+            terms.extend(a + b for a, b in itertools.pairwise(chars))
+            if len(chars) == 1:
+                terms.append(chars[0])
+            continue
+        low = word.lower()
+        if low in STOPWORDS or (low.isdigit() and len(low) < 2):
+            continue
+        terms.append(stem(low))
+    return terms
+
+
+def features(text: str) -> set[str]:
+    """Terms and adjacent term pairs: what two sentences must share to say the same thing."""
+    terms = content_terms(text)
+    return set(terms) | {f"{a} {b}" for a, b in itertools.pairwise(terms)}
+
+
+def unbalanced_quotes(text: str) -> bool:
+    """True for a piece of a longer quotation: it opens a quote it does not close, or the
+    reverse."""
+    return text.count('"') % 2 == 1 or text.count("“") != text.count("”")
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation with an offset map
+# ---------------------------------------------------------------------------------------------
+
+_FOLD = {
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "«": '"',
+    "»": '"',
+    "‘": "'",
+    "’": "'",
+    "‚": "'",
+    "′": "'",
+    "–": "-",
+    "—": "-",
+    "‒": "-",
+    "―": "-",
+    "−": "-",
+    "‐": "-",
+    "‑": "-",
+    "\u00a0": " ",
+    "…": "...",
+}
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """Fold quotes, dashes and white space; return the folded text and, for each of its
+    characters, the offset in `text` it came from (plus one final entry for the end)."""
+    out: list[str] = []
+    where: list[int] = []
+    in_space = False
+    for i, ch in enumerate(text):
+        ch = unicodedata.normalize("NFC", ch)
+        folded = _FOLD.get(ch, ch)
+        if folded.isspace():
+            if in_space:
+                continue
+            in_space = True
+            out.append(" ")
+            where.append(i)
+            continue
+        in_space = False
+        for c in folded:
+            out.append(c)
+            where.append(i)
+    where.append(len(text))
+    return "".join(out), where
