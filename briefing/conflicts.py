@@ -93,9 +93,9 @@ def _subject(quote: str, text: str) -> frozenset[str]:
     """Named things a sentence is about: its capitalised words, stemmed; the first word only
     when the document capitalises it mid-sentence too (a name, not just a sentence start)."""
     words = re.findall(r"(?<![\w'’])[A-Z][\w'’-]+", quote)
-    if words and quote.lstrip('"“ ').startswith(words[0]):
-        if not re.search(rf"[a-z,]\s{re.escape(words[0])}\b", text):
-            words = words[1:]
+    starts = bool(words) and quote.lstrip('"“ ').startswith(words[0])
+    if starts and not re.search(rf"[a-z,]\s{re.escape(words[0])}\b", text):
+        words = words[1:]
     return frozenset(stem(w) for w in words if w.lower() not in STOPWORDS)
 
 

@@ -1,0 +1,232 @@
+"""End to end: `briefing build` on the seed documents, checked from the JSON and the Markdown."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from briefing.text import content_terms
+
+pytestmark = pytest.mark.e2e
+
+SEED_IDS = {
+    "000_7de08aa9a340eff1", "001_38b30d14b806c795", "002_b71f8b58f6aabad7",
+    "003_4c3ff0ba6327d27c", "004_24dd4cbcba9d3677",
+}
+FURNITURE = ["Views: 8", "Date & Time", "- |", "From: India News Bull", "Based On ANI Report",
+             "Updated Dec 4", "Moscow [Russia], December 3 :"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[dict, str]:
+    from tests.conftest import SEEDS, run_cli
+
+    out = tmp_path_factory.mktemp("out")
+    j = run_cli("build", SEEDS, "-o", out / "brief.json", "--format", "json")
+    assert j.returncode == 0, j.stderr
+    m = run_cli("build", SEEDS, "-o", out / "brief.md")
+    assert m.returncode == 0, m.stderr
+    return json.loads((out / "brief.json").read_text()), (out / "brief.md").read_text()
+
+
+def all_claims(brief: dict) -> list[dict]:
+    return brief["key_points"] + [c for s in brief["sections"] for c in s["claims"]]
+
+
+def seed_text(source: str) -> str:
+    from tests.conftest import SEEDS
+
+    return (SEEDS / f"{source}.txt").read_bytes().decode("utf-8")
+
+
+def test_json_contract(built):
+    brief, _ = built
+    for key in ("title", "generated_at", "engine", "model", "audience", "sources", "key_points",
+                "sections", "conflicts", "stats"):
+        assert key in brief
+    assert brief["engine"] == "extractive" and brief["model"] is None
+    assert {s["id"] for s in brief["sources"]} == SEED_IDS
+    for s in brief["sources"]:
+        assert set(s) >= {"id", "path", "title", "date", "url", "sha256"}
+    for c in all_claims(brief):
+        assert set(c) >= {"id", "text", "citations"}
+        for cit in c["citations"]:
+            assert set(cit) >= {"source", "quote", "start", "end"}
+
+
+def test_every_citation_is_verbatim_in_its_seed_file(built):
+    brief, _ = built
+    citations = [cit for c in all_claims(brief) for cit in c["citations"]]
+    citations += [cit for d in brief["conflicts"] for v in d["values"] for cit in v["citations"]]
+    assert citations
+    for cit in citations:
+        assert cit["source"] in SEED_IDS
+        assert seed_text(cit["source"])[cit["start"] : cit["end"]] == cit["quote"]
+
+
+def test_qualitatively_new_level_is_one_claim_citing_000_001_002(built):
+    brief, _ = built
+    matching = [c for c in all_claims(brief) if "qualitatively new level" in c["text"]]
+    assert len(matching) == 1, [c["text"] for c in matching]
+    cited = {cit["source"][:3] for cit in matching[0]["citations"]}
+    assert {"000", "001", "002"} <= cited
+
+
+def test_no_two_claims_say_the_same_thing(built):
+    """Judged independently of the merger: no two claims share most of their words."""
+    brief, _ = built
+    claims = all_claims(brief)
+    words = [set(content_terms(c["text"])) for c in claims]
+    for i in range(len(claims)):
+        for j in range(i + 1, len(claims)):
+            overlap = len(words[i] & words[j]) / max(1, min(len(words[i]), len(words[j])))
+            assert overlap < 0.7, (claims[i]["text"], claims[j]["text"])
+    assert len({c["id"] for c in claims}) == len(claims)
+
+
+def test_no_page_furniture(built):
+    brief, md = built
+    texts = [c["text"] for c in all_claims(brief)]
+    texts += [cit["quote"] for c in all_claims(brief) for cit in c["citations"]]
+    for text in texts:
+        for bit in FURNITURE:
+            assert bit not in text
+    body = md.split("## Sources")[0]
+    for bit in FURNITURE:
+        assert bit not in body
+
+
+def test_differing_figures_side_by_side(built):
+    brief, md = built
+    found = None
+    for d in brief["conflicts"]:
+        values = {v["value"]: {c["source"][:3] for c in v["citations"]} for v in d["values"]}
+        if any("36" in v for v in values) and any("30%" in v for v in values):
+            found = values
+    assert found, brief["conflicts"]
+    assert any("36" in v and "001" in srcs for v, srcs in found.items())
+    assert any("30%" in v and srcs == {"004"} for v, srcs in found.items())
+    assert "## Where sources differ" in md and "over 30%" in md and "36 per cent" in md
+
+
+def test_briefing_is_short_and_selective(built):
+    brief, md = built
+    assert len(brief["key_points"]) <= 8
+    assert len(all_claims(brief)) <= 40
+    assert len(md.split()) <= 1500
+    assert brief["stats"]["claims"] > len(all_claims(brief))  # it chose, it did not dump
+    assert brief["stats"]["documents"] == 5
+    assert brief["stats"]["facts_dropped"] == 0
+
+
+def test_important_developments_are_there(built):
+    """What a reader of the five articles would call important."""
+    _, md = built
+    body = md.split("## Sources")[0]
+    for needle in ("qualitatively new level", "S-400", "Su-57", "Roscosmos", "23rd India-Russia",
+                   "Manturov", "nuclear", "agreements already exist"):
+        assert needle in body, needle
+
+
+def test_every_markdown_claim_line_cites_an_existing_file(built):
+    _, md = built
+    body = md.split("## Sources")[0]
+    lines = [ln for ln in body.splitlines() if re.match(r"^(\d+\.|-) ", ln)]
+    claim_lines = [ln for ln in lines if not ln.startswith("- **")]  # conflict lines cite inline
+    assert len(claim_lines) >= 10
+    for line in lines:
+        cited = re.findall(r"\[([0-9A-Za-z_.-]+)\]", line)
+        assert cited, line
+        assert set(cited) <= SEED_IDS, line
+
+
+def test_markdown_has_the_parts(built):
+    _, md = built
+    assert md.startswith("# ")
+    for part in ("## Key points", "## Where sources differ", "## Sources", "documents read"):
+        assert part in md
+    assert "2–4 December 2025" in md
+    assert "https://www.ndtv.com/" in md
+
+
+def test_stdout_when_no_output_file(cli, seeds):
+    r = cli("build", seeds, "--format", "json", "-q")
+    assert r.returncode == 0 and r.stderr == ""
+    assert json.loads(r.stdout)["stats"]["documents"] == 5
+
+
+def test_single_files_can_be_named(cli, seeds):
+    r = cli("build", seeds / "000_7de08aa9a340eff1.txt", seeds / "004_24dd4cbcba9d3677.txt",
+            "--format", "json", "-q")
+    assert r.returncode == 0, r.stderr
+    assert {s["id"][:3] for s in json.loads(r.stdout)["sources"]} == {"000", "004"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["build", "no/such/folder"], "no such file or folder"),
+        (["build"], "required"),
+        (["build", "{seeds}", "--format", "pdf"], "invalid choice"),
+        (["build", "{seeds}", "-o", "{tmp}/missing/dir/brief.md"], "does not exist"),
+        (["build", "{empty}"], "looked for .markdown .md .txt"),
+    ],
+)
+def test_user_mistakes_are_one_line_and_exit_2(cli, seeds, tmp_path, args, message):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "photo.png").write_bytes(b"\x89PNG")
+    args = [a.format(seeds=seeds, tmp=tmp_path, empty=tmp_path / "empty") for a in args]
+    r = cli(*args)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert message in r.stderr
+
+
+def test_duplicate_ids_are_an_error(cli, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for sub in ("a", "b"):
+        (tmp_path / sub / "same.txt").write_text("Ministers agreed on Monday to cut tariffs by 5%.")
+    r = cli("build", tmp_path)
+    assert r.returncode == 2 and "same" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_failed_run_leaves_existing_output_untouched(cli, seeds, tmp_path):
+    out = tmp_path / "brief.md"
+    out.write_text("previous briefing\n")
+    r = cli("build", seeds / "nope.txt", "-o", out)
+    assert r.returncode == 2
+    assert out.read_text() == "previous briefing\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["brief.md"]  # no temporary file left
+
+
+def test_output_is_replaced_whole(cli, seeds, tmp_path):
+    out = tmp_path / "brief.md"
+    out.write_text("x" * 100_000)
+    r = cli("build", seeds, "-o", out)
+    assert r.returncode == 0
+    assert out.read_text().startswith("# Briefing")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.md"]
+
+
+def test_help_explains_itself(cli):
+    r = cli("build", "--help")
+    assert r.returncode == 0
+    for word in ("PATH", "--output", "--format", "Example"):
+        assert word in r.stdout
+
+
+def test_python_dash_m_and_version(cli):
+    r = cli("--version")
+    assert r.returncode == 0 and r.stdout.startswith("briefing ")
+
+
+def test_installed_templates_are_found_from_another_directory(cli, seeds, tmp_path):
+    r = cli("build", seeds, "-q", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "## Key points" in r.stdout
+    assert not Path(tmp_path, "templates").exists()
