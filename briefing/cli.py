@@ -9,10 +9,15 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from briefing import __version__
 from briefing.errors import BriefingError, UsageError
+
+if TYPE_CHECKING:
+    from briefing.engines.base import Engine
+    from briefing.models import Briefing
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
@@ -82,6 +87,42 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--key-points", type=_positive, metavar="N", help="at most N key points (default: 7)"
     )
+    llm = build.add_argument_group(
+        "engine",
+        "With a model configured (--model, or OPENAI_API_KEY / OPENAI_BASE_URL / BRIEFING_MODEL "
+        "in the environment) the LLM engine writes the claims; otherwise the extractive engine "
+        "picks sentences and needs no model.",
+    )
+    llm.add_argument(
+        "--engine",
+        choices=["auto", "extractive", "llm"],
+        default="auto",
+        help="force an engine (default: auto)",
+    )
+    llm.add_argument("--model", help="model name (default: $BRIEFING_MODEL or gpt-4.1-mini)")
+    llm.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="an OpenAI-compatible server, e.g. http://localhost:11434/v1 "
+        "(default: $OPENAI_BASE_URL or OpenAI)",
+    )
+    llm.add_argument(
+        "--concurrency", type=_positive, metavar="N", help="requests in flight at once (default: 8)"
+    )
+    llm.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="give up on a request after this long (default: 120)",
+    )
+    llm.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="where answers are cached (default: the user cache folder)",
+    )
+    llm.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write cached answers"
+    )
     build.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing on stderr but errors"
     )
@@ -101,7 +142,7 @@ def run_build(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from briefing.composing import Budget
-    from briefing.engines.extractive import ExtractiveEngine
+    from briefing.config import EngineConfig, make_engine
     from briefing.output import check_writable, write_atomic
     from briefing.pipeline import BuildOptions, build
     from briefing.progress import ProgressLine
@@ -115,13 +156,24 @@ def run_build(args: argparse.Namespace) -> int:
         budget = replace(budget, max_claims=args.max_claims)
     if args.key_points:
         budget = replace(budget, key_points=args.key_points)
-    progress = ProgressLine("reading", enabled=None if not args.quiet else False)
+    say = _quiet if args.quiet else _say
+    engine, hint = make_engine(
+        EngineConfig(
+            engine=args.engine,
+            model=args.model,
+            base_url=args.base_url,
+            concurrency=args.concurrency,
+            timeout=args.timeout,
+            cache_dir=args.cache_dir,
+            use_cache=not args.no_cache,
+        ),
+        notice=say,
+    )
+    progress = ProgressLine("extracting", enabled=False if args.quiet else None)
+    progress.extra = lambda: _progress_extra(engine)
     try:
         briefing = build(
-            args.paths,
-            ExtractiveEngine(),
-            BuildOptions(title=args.title, budget=budget),
-            progress=progress,
+            args.paths, engine, BuildOptions(title=args.title, budget=budget), progress=progress
         )
     finally:
         progress.close()
@@ -131,18 +183,47 @@ def run_build(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    if not args.quiet:
-        st = briefing.stats
-        for note in st.skipped_files:
-            print(f"briefing: note: {note}", file=sys.stderr)
-        where = f" -> {args.output}" if args.output else ""
-        print(
-            f"briefing: {st.documents} documents, {st.facts_found} facts "
-            f"({st.facts_dropped} dropped as unverifiable), {st.claims} claims, "
-            f"{st.claims_shown} shown{where}",
-            file=sys.stderr,
-        )
+    _report(briefing, args.output, say)
+    if hint:
+        say(hint)
     return 0
+
+
+def _report(briefing: Briefing, output: str | None, say: Callable[[str], None]) -> None:
+    """What the run did, on stderr: notes, failures, counts, and what the model cost."""
+    st = briefing.stats
+    for note in st.skipped_files:
+        say(f"note: {note}")
+    for failure in st.failed_chunks:
+        say(f"warning: chunk not read: {failure}")
+    where = f" -> {output}" if output else ""
+    say(
+        f"{st.documents} documents, {st.facts_found} facts ({st.facts_dropped} dropped as "
+        f"unverifiable), {st.claims} claims, {st.claims_shown} shown{where}"
+    )
+    if st.usage:
+        u = st.usage
+        say(
+            f"model {briefing.model}: {u.requests} requests ({u.reasks} re-asks), {u.cached} "
+            f"answers from cache, {u.prompt_tokens} prompt + {u.completion_tokens} "
+            "completion tokens"
+        )
+
+
+def _say(message: str) -> None:
+    print(f"briefing: {message}", file=sys.stderr)
+
+
+def _quiet(message: str) -> None:
+    pass
+
+
+def _progress_extra(engine: Engine) -> str:
+    usage = engine.usage()
+    if usage is None:
+        return ""
+    kept = getattr(engine, "facts_kept", 0)
+    return f"{kept} facts · {usage.prompt_tokens + usage.completion_tokens} tokens"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -125,6 +125,17 @@ class SourceInfo(_Model):
     excerpt: str = Field("", description="The first words of the content, for untitled sources.")
 
 
+class Usage(_Model):
+    """What the model cost: requests sent, answers served from the cache, tokens of every
+    attempt (re-asks included)."""
+
+    requests: int = 0
+    cached: int = 0
+    reasks: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
 class Stats(_Model):
     documents: int = 0
     chunks: int = 0
@@ -134,6 +145,7 @@ class Stats(_Model):
     claims_shown: int = 0
     skipped_files: list[str] = Field(default_factory=list)
     failed_chunks: list[str] = Field(default_factory=list)
+    usage: Usage | None = None
 
 
 class Period(_Model):

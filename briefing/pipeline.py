@@ -8,16 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from briefing.chunking import DEFAULT_CHUNK_CHARS, chunk_documents
-from briefing.composing import Budget, compose, period, title_for
+from briefing.composing import Budget, Composition, compose, period, title_for
 from briefing.conflicts import find_conflicts
 from briefing.engines.base import Engine, Progress
 from briefing.grounding import ground
 from briefing.merging import merge
-from briefing.models import Briefing, Document, SourceInfo, Stats
+from briefing.models import Briefing, Claim, Document, SourceInfo, Stats
 from briefing.sources import load_documents
 
 
@@ -52,10 +52,14 @@ def build_from_documents(
     extraction = engine.extract(docs, chunks, progress)
     grounded = ground(extraction.facts, docs)
     claims = merge(grounded.facts)
-    composition = compose(claims, options.budget)
-    shown = len(composition.key_points) + sum(len(s.claims) for s in composition.sections)
+    title = options.title or title_for(docs, claims)
+    composition = _compose(engine, claims, title, options.budget)
+    shown = len(
+        {c.id for s in composition.sections for c in s.claims}
+        | {c.id for c in composition.key_points if c.id.startswith("c")}
+    )
     return Briefing(
-        title=options.title or title_for(docs, claims),
+        title=title,
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
         engine=engine.name,
         model=engine.model,
@@ -74,8 +78,20 @@ def build_from_documents(
             claims_shown=shown,
             skipped_files=list(notes),
             failed_chunks=list(extraction.failed_chunks),
+            usage=engine.usage(),
         ),
     )
+
+
+def _compose(engine: Engine, claims: list[Claim], title: str, budget: Budget) -> Composition:
+    """Sections within the budget, led by key points the engine writes (the LLM engine) or,
+    failing that, by the most important claims themselves."""
+    body = compose(claims, replace(budget, key_points=0))
+    chosen = sorted((c for s in body.sections for c in s.claims), key=lambda c: -c.importance)
+    lead = engine.write_lead(chosen, title, budget.key_points) if chosen else None
+    if lead:
+        return Composition(key_points=lead, sections=body.sections)
+    return compose(claims, budget)
 
 
 def _source_info(doc: Document) -> SourceInfo:

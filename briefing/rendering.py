@@ -22,11 +22,15 @@ FORMATS = {"md": "briefing.md.j2", "html": "briefing.html.j2", "txt": "briefing.
 ALL_FORMATS = [*FORMATS, "json"]
 
 
-def search_path(audience: str, user_dirs: Sequence[str | Path] = ()) -> list[Path]:
-    """Folders a template is looked up in, first match wins."""
-    roots = [Path(d) for d in user_dirs] + [builtin_dir("templates")]
-    if audience != "default" and not any((r / audience).is_dir() for r in roots):
-        raise ConfigError(f"unknown audience {audience!r}: no folder templates/{audience}/")
+def search_path(
+    audience: str, user_dirs: Sequence[str | Path] = (), kind: str = "templates"
+) -> list[Path]:
+    """Folders a template of `kind` ('templates' or 'prompts') is looked up in, first match
+    wins: the audience's folder before default/, the user's folders before the built-in one."""
+    roots = [Path(d) for d in user_dirs] + [builtin_dir(kind)]
+    known = any((r / audience).is_dir() for r in roots)
+    if kind == "templates" and audience != "default" and not known:
+        raise ConfigError(f"unknown audience {audience!r}: no folder {kind}/{audience}/")
     names = [audience, "default"] if audience != "default" else ["default"]
     return [root / name for name in names for root in roots if (root / name).is_dir()]
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from briefing.models import Chunk, Document, Fact
+from briefing.models import Chunk, Claim, Document, Fact, Usage
 
 Progress = Callable[[int, int], None]
 """Called as progress(done, total) after each chunk."""
@@ -32,4 +32,15 @@ class Engine(Protocol):
     ) -> Extraction:
         """Facts from `chunks`; every fact's quote must be verbatim text of its source.
         An engine never writes citation markers; rendering does."""
+        ...
+
+    def write_lead(
+        self, claims: Sequence[Claim], title: str, max_points: int
+    ) -> list[Claim] | None:
+        """Key points written from `claims` (each citing some of them), or None to lead with
+        the most important claims themselves."""
+        ...
+
+    def usage(self) -> Usage | None:
+        """Requests and tokens spent so far, or None for an engine that uses no model."""
         ...

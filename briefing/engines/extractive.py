@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from briefing.engines.base import Extraction, Progress
-from briefing.models import Chunk, Document, Fact
+from briefing.models import Chunk, Claim, Document, Fact, Usage
 from briefing.text import sentence_spans, unbalanced_quotes, word_count
 from briefing.topics import classify
 
@@ -94,6 +94,12 @@ class ExtractiveEngine:
             if progress:
                 progress(done, len(chunks))
         return out
+
+    def write_lead(self, claims: Sequence[Claim], title: str, max_points: int) -> None:
+        return None  # the most important claims themselves lead the briefing
+
+    def usage(self) -> Usage | None:
+        return None
 
     def _fact(self, doc: Document, s: int, e: int, recent: list[str]) -> Fact | None:
         sentence = doc.text[s:e]

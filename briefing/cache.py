@@ -1,0 +1,69 @@
+"""A disk cache of validated model answers.
+
+The key is a hash of everything that shapes an answer: base URL, model, the messages (so the
+prompt text and the document text), the response format (so the schema) and the parameters.
+Only answers that passed validation are stored, so a chunk that failed is asked again next
+run. Entries are written atomically (temporary file, then rename), so two runs sharing the
+cache can only ever read a whole entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+CACHE_FORMAT = 1
+
+
+def default_cache_dir() -> Path:
+    """The user's cache folder for briefing (XDG on Linux, the platform's elsewhere)."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("briefing", appauthor=False))
+
+
+def cache_key(parts: dict[str, Any]) -> str:
+    blob = json.dumps({"v": CACHE_FORMAT, **parts}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class AnswerCache:
+    """get/put JSON-able answers by key. `enabled=False` makes every get a miss and put a no-op."""
+
+    def __init__(self, folder: Path | None, enabled: bool = True):
+        self.folder = Path(folder) if folder else default_cache_dir()
+        self.enabled = enabled
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> Any | None:
+        if not self.enabled:
+            return None
+        try:
+            with open(self._path(key), encoding="utf-8") as fh:
+                return json.load(fh)
+        except (OSError, ValueError):
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        if not self.enabled:
+            return
+        path = self._path(key)
+        tmp = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(value, fh, ensure_ascii=False)
+            os.replace(tmp, path)
+            tmp = None
+        except OSError:
+            pass  # a cache that cannot be written costs money later, not correctness now
+        finally:
+            if tmp:
+                Path(tmp).unlink(missing_ok=True)

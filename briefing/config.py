@@ -1,0 +1,70 @@
+"""Which engine runs, and with what: from flags first, then the environment.
+
+The LLM engine runs when a model is configured (`--model`, or `OPENAI_API_KEY`,
+`OPENAI_BASE_URL` or `BRIEFING_MODEL` in the environment); otherwise the extractive engine,
+which needs nothing. `--engine` forces one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefing.engines.base import Engine
+from briefing.errors import UsageError
+
+ENGINES = ("auto", "extractive", "llm")
+LLM_HINT = (
+    "no model configured, so the extractive engine ran; for the LLM engine set OPENAI_API_KEY "
+    "(or OPENAI_BASE_URL for a local server) or pass --model"
+)
+
+
+@dataclass
+class EngineConfig:
+    engine: str = "auto"
+    model: str | None = None
+    base_url: str | None = None
+    concurrency: int | None = None
+    timeout: float | None = None
+    cache_dir: str | None = None
+    use_cache: bool = True
+    audience: str = "default"
+    prompt_dirs: Sequence[str] = field(default_factory=tuple)
+
+
+def wants_llm(config: EngineConfig) -> bool:
+    if config.engine != "auto":
+        return config.engine == "llm"
+    return bool(
+        config.model
+        or config.base_url
+        or any(os.environ.get(v) for v in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "BRIEFING_MODEL"))
+    )
+
+
+def make_engine(config: EngineConfig, notice=None) -> tuple[Engine, str | None]:
+    """The engine to run, and a hint for the user when the choice was made for them."""
+    if config.engine not in ENGINES:
+        raise UsageError(f"unknown engine {config.engine!r} (choose from {', '.join(ENGINES)})")
+    if not wants_llm(config):
+        from briefing.engines.extractive import ExtractiveEngine
+
+        return ExtractiveEngine(), (LLM_HINT if config.engine == "auto" else None)
+
+    from briefing.cache import AnswerCache
+    from briefing.engines.llm import DEFAULT_CONCURRENCY, DEFAULT_MODEL, LLMEngine, LLMSettings
+    from briefing.llm_client import ChatClient, ClientSettings
+
+    client = ChatClient(ClientSettings.from_env(base_url=config.base_url, timeout=config.timeout))
+    settings = LLMSettings(
+        model=config.model or os.environ.get("BRIEFING_MODEL") or DEFAULT_MODEL,
+        concurrency=config.concurrency or DEFAULT_CONCURRENCY,
+        audience=config.audience,
+        prompt_dirs=tuple(config.prompt_dirs),
+    )
+    cache = AnswerCache(Path(config.cache_dir) if config.cache_dir else None, config.use_cache)
+    kwargs = {"notice": notice} if notice else {}
+    return LLMEngine(client, settings, cache, **kwargs), None

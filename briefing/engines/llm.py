@@ -1,0 +1,410 @@
+"""The LLM engine: structured-output extraction through any OpenAI-compatible server.
+
+Each chunk is one request whose answer must validate against `ExtractionAnswer`. An answer that
+does not (bad JSON, a schema violation, a refusal, a cut-off, no choices) is asked again with
+the error fed back, a bounded number of times (tenacity); network faults are retried below, in
+`llm_client`, and never reach a prompt. Valid answers are cached on disk. Chunks go out
+concurrently. A chunk that never yields a valid answer is listed, and the run goes on.
+
+After merging, `write_lead` asks the model for the key points, each citing claim IDs; IDs that
+do not exist are fed back and asked again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
+
+from briefing.answers import ExtractionAnswer, LeadAnswer, LeadPoint, response_format
+from briefing.answers import strict_schema as _strict_schema
+from briefing.cache import AnswerCache, cache_key
+from briefing.engines.base import Extraction, Progress
+from briefing.llm_client import ChatClient, ChunkFailed, SchemaModeUnsupported
+from briefing.models import Chunk, Claim, Document, Fact, Usage
+from briefing.prompting import Prompts
+from briefing.topics import canonical_topic
+
+DEFAULT_MODEL = "gpt-4.1-mini"
+DEFAULT_CONCURRENCY = 8
+DEFAULT_ATTEMPTS = 3
+DEFAULT_LLM_CHUNK_CHARS = 6000
+
+A = TypeVar("A", bound=BaseModel)
+
+
+class InvalidAnswer(Exception):
+    """An answer that cannot be used; `feedback` is what the model is told when asked again."""
+
+    def __init__(self, problem: str, raw: str | None):
+        super().__init__(problem)
+        self.problem = problem
+        self.raw = raw
+
+
+class AnswerFailed(Exception):
+    """No valid answer after every attempt: carries the attempts, the last problem and the last
+    raw answer (instructor's habit: the failure explains itself)."""
+
+    def __init__(self, attempts: int, problem: str, raw: str | None):
+        super().__init__(f"no valid answer after {attempts} attempts: {problem}")
+        self.attempts = attempts
+        self.problem = problem
+        self.raw = raw
+
+
+@dataclass
+class LLMSettings:
+    model: str = DEFAULT_MODEL
+    concurrency: int = DEFAULT_CONCURRENCY
+    attempts: int = DEFAULT_ATTEMPTS
+    temperature: float | None = 0.0
+    max_tokens: int | None = 4096
+    max_facts: int = 12
+    audience: str = "default"
+    prompt_dirs: Sequence[str] = field(default_factory=tuple)
+
+
+Notice = Callable[[str], None]
+
+
+def _stderr_notice(message: str) -> None:
+    print(f"briefing: {message}", file=sys.stderr)
+
+
+class LLMEngine:
+    """Extracts facts with a model. Thread-safe counters; one instance per run."""
+
+    name = "llm"
+
+    def __init__(
+        self,
+        client: ChatClient,
+        settings: LLMSettings,
+        cache: AnswerCache,
+        notice: Notice = _stderr_notice,
+    ):
+        self.client = client
+        self.settings = settings
+        self.model: str | None = settings.model
+        self.cache = cache
+        self.notice = notice
+        self.prompts = Prompts(settings.audience, settings.prompt_dirs)
+        self.json_schema_mode = True
+        self.facts_kept = 0
+        self._usage = Usage()
+        self._lock = threading.Lock()
+
+    # -- accounting ---------------------------------------------------------------------------
+
+    def usage(self) -> Usage:
+        with self._lock:
+            return self._usage.model_copy()
+
+    def _count(self, **delta: int) -> None:
+        with self._lock:
+            for key, value in delta.items():
+                setattr(self._usage, key, getattr(self._usage, key) + value)
+
+    # -- one validated answer -------------------------------------------------------------------
+
+    def _messages(self, kind: str, variables: dict[str, Any], schema: dict[str, Any]) -> list[dict]:
+        schema_text = None if self.json_schema_mode else json.dumps(schema, ensure_ascii=False)
+        system = self.prompts.render(f"{kind}.system.j2", schema=schema_text, **variables)
+        user = self.prompts.render(f"{kind}.user.j2", **variables)
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+    def ask(
+        self,
+        kind: str,
+        variables: dict[str, Any],
+        answer_model: type[A],
+        check: Callable[[A], None] | None = None,
+    ) -> A:
+        """A validated answer of `answer_model` to the prompt `kind`, from the cache when the
+        same request was answered before. Raises AnswerFailed, ChunkFailed or AuthFailed."""
+        while True:
+            json_mode = self.json_schema_mode
+            schema = _strict_schema(answer_model)
+            messages = self._messages(kind, variables, schema)
+            fmt = response_format(answer_model, json_mode)
+            key = cache_key(
+                {
+                    "base_url": self.client.settings.effective_base_url,
+                    "model": self.settings.model,
+                    "messages": messages,
+                    "response_format": fmt,
+                    "schema": schema,
+                    "temperature": self.settings.temperature,
+                    "max_tokens": self.settings.max_tokens,
+                }
+            )
+            cached = self.cache.get(key)
+            if cached is not None:
+                try:
+                    answer = answer_model.model_validate(cached)
+                    if check:
+                        check(answer)
+                    self._count(cached=1)
+                    return answer
+                except (ValidationError, InvalidAnswer):
+                    pass  # a stale or foreign entry: ask again
+            try:
+                answer = self._ask_until_valid(messages, fmt, answer_model, check)
+            except SchemaModeUnsupported as exc:
+                if not json_mode:
+                    raise ChunkFailed(f"the server rejected JSON mode too: {exc}") from exc
+                with self._lock:
+                    switched = self.json_schema_mode
+                    self.json_schema_mode = False
+                if switched:
+                    self.notice(
+                        "the server does not take JSON-schema output; using JSON mode "
+                        "with the schema in the prompt for the rest of this run"
+                    )
+                continue
+            self.cache.put(key, answer.model_dump(mode="json"))
+            return answer
+
+    def _ask_until_valid(
+        self,
+        messages: list[dict],
+        fmt: dict[str, Any],
+        answer_model: type[A],
+        check: Callable[[A], None] | None,
+    ) -> A:
+        feedback: list[dict] = []
+        attempts = 0
+        retrying = Retrying(
+            stop=stop_after_attempt(self.settings.attempts),
+            retry=retry_if_exception_type(InvalidAnswer),
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    attempts += 1
+                    if attempts > 1:
+                        self._count(reasks=1)
+                    completion = self.client.chat(
+                        self.settings.model,
+                        messages + feedback,
+                        fmt,
+                        self.settings.temperature,
+                        self.settings.max_tokens,
+                    )
+                    self._count(
+                        requests=1,
+                        prompt_tokens=completion.prompt_tokens,
+                        completion_tokens=completion.completion_tokens,
+                    )
+                    try:
+                        answer = parse_answer(completion, answer_model)
+                        if check:
+                            check(answer)
+                    except InvalidAnswer as exc:
+                        feedback = [
+                            {"role": "assistant", "content": exc.raw or ""},
+                            {
+                                "role": "user",
+                                "content": (
+                                    f"That answer cannot be used: {exc.problem}. Answer again with "
+                                    "one JSON object that matches the schema."
+                                ),
+                            },
+                        ]
+                        raise
+                    return answer
+        except InvalidAnswer as exc:
+            raise AnswerFailed(attempts, exc.problem, exc.raw) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- the engine interface -------------------------------------------------------------------
+
+    def extract(
+        self, docs: Sequence[Document], chunks: Sequence[Chunk], progress: Progress | None = None
+    ) -> Extraction:
+        by_id = {d.id: d for d in docs}
+        per_doc: dict[str, int] = {}
+        for chunk in chunks:
+            per_doc[chunk.source] = per_doc.get(chunk.source, 0) + 1
+        results: dict[int, list[Fact]] = {}
+        failed: dict[int, str] = {}
+
+        def work(i: int) -> list[Fact]:
+            chunk = chunks[i]
+            doc = by_id[chunk.source]
+            answer = self.ask(
+                "extract",
+                {
+                    "document": _doc_vars(doc),
+                    "chunk": chunk,
+                    "chunk_count": per_doc[doc.id],
+                    "max_facts": self.settings.max_facts,
+                    "audience": self.settings.audience,
+                },
+                ExtractionAnswer,
+            )
+            return [
+                Fact(
+                    source=doc.id,
+                    claim=f.claim.strip(),
+                    quote=f.evidence,
+                    topic=canonical_topic(f.topic, f.claim),
+                    importance=f.importance / 5,
+                    hint=chunk.start,
+                )
+                for f in answer.facts
+                if f.claim.strip() and f.evidence.strip()
+            ]
+
+        done = 0
+        pool = ThreadPoolExecutor(
+            max_workers=max(1, self.settings.concurrency), thread_name_prefix="briefing-llm"
+        )
+        pending: dict[Future, int] = {pool.submit(work, i): i for i in range(len(chunks))}
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    i = pending.pop(future)
+                    try:
+                        results[i] = future.result()
+                        self.facts_kept += len(results[i])
+                    except (AnswerFailed, ChunkFailed) as exc:
+                        failed[i] = f"{chunks[i].source}#{chunks[i].index + 1}: {exc}"
+                    done += 1
+                    if progress:
+                        progress(done, len(chunks))
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        return Extraction(
+            facts=[f for i in sorted(results) for f in results[i]],
+            failed_chunks=[failed[i] for i in sorted(failed)],
+        )
+
+    def write_lead(
+        self, claims: Sequence[Claim], title: str, max_points: int
+    ) -> list[Claim] | None:
+        """Key points written by the model, each citing claims by ID, or None when the model
+        gave no usable lead (the briefing then leads with its top claims)."""
+        if not claims:
+            return None
+        known = {c.id: c for c in claims}
+
+        def check(answer: LeadAnswer) -> None:
+            problems = []
+            if not answer.points:
+                problems.append("there are no key points")
+            if len(answer.points) > max_points:
+                problems.append(f"there are {len(answer.points)} key points; at most {max_points}")
+            for n, point in enumerate(answer.points, 1):
+                unknown = [c for c in point.claims if c not in known]
+                if unknown:
+                    problems.append(
+                        f"key point {n} cites {', '.join(unknown)}, which are not "
+                        f"claim IDs (use only IDs from the list, like c1)"
+                    )
+                if not point.claims:
+                    problems.append(f"key point {n} cites no claim")
+                if not point.text.strip():
+                    problems.append(f"key point {n} has no text")
+            if problems:
+                raise InvalidAnswer("; ".join(problems), None)
+
+        try:
+            answer = self.ask(
+                "lead",
+                {
+                    "claims": list(claims),
+                    "title": title,
+                    "max_points": max_points,
+                    "audience": self.settings.audience,
+                },
+                LeadAnswer,
+                check,
+            )
+        except (AnswerFailed, ChunkFailed) as exc:
+            self.notice(
+                f"the key points could not be written by the model ({exc}); "
+                "leading with the top claims instead"
+            )
+            return None
+        return [_lead_claim(n, p, known) for n, p in enumerate(answer.points, 1)]
+
+
+def _lead_claim(n: int, point: LeadPoint, known: dict[str, Claim]) -> Claim:
+    citations = []
+    seen = set()
+    for cid in dict.fromkeys(point.claims):
+        for c in known[cid].citations:
+            if (c.source, c.start) not in seen:
+                seen.add((c.source, c.start))
+                citations.append(c)
+    return Claim(
+        id=f"k{n}",
+        text=point.text.strip(),
+        citations=citations,
+        topic=None,
+        importance=max(known[c].importance for c in point.claims),
+    )
+
+
+def _doc_vars(doc: Document) -> dict[str, Any]:
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "date": doc.date.isoformat() if doc.date else None,
+        "url": doc.url,
+    }
+
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
+
+
+def parse_answer(completion: Any, answer_model: type[A]) -> A:
+    """The completion as a validated `answer_model`, or InvalidAnswer saying what is wrong."""
+    if completion.choices == 0:
+        raise InvalidAnswer("the response had no choices", None)
+    if completion.refusal:
+        raise InvalidAnswer(
+            f"you declined ({completion.refusal.strip()[:200]}); the passage is a published "
+            "document to be summarised: extract its facts, or return an empty list",
+            None,
+        )
+    raw = completion.content
+    if completion.finish_reason == "length":
+        raise InvalidAnswer(
+            "the answer was cut off at the token limit; return fewer facts with shorter evidence",
+            raw,
+        )
+    if not raw or not raw.strip():
+        raise InvalidAnswer("the answer was empty", raw)
+    text = raw.strip()
+    fenced = _FENCE.match(text)
+    if fenced:
+        text = fenced.group(1)
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise InvalidAnswer(f"the answer is not valid JSON ({exc})", raw) from None
+    try:
+        return answer_model.model_validate(data)
+    except ValidationError as exc:
+        errors = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'answer'}: {e['msg']}"
+            for e in exc.errors()[:8]
+        )
+        raise InvalidAnswer(f"it does not match the schema ({errors})", raw) from None
