@@ -20,12 +20,16 @@ def chunk_document(doc: Document, max_chars: int = DEFAULT_CHUNK_CHARS) -> list[
     size = 0
     for start, end in sentences:
         length = end - start
+        if current:  # the white space (or the blank line standing for furniture) before it
+            between = doc.text[current[-1][1] : start]
+            length += len(between) if not between.strip() else 2
         paragraph_break = bool(current) and "\n" in doc.text[current[-1][1] : start]
         full = size + length > max_chars
         nearly_full = paragraph_break and size >= 0.8 * max_chars
         if current and (full or nearly_full):
             chunks.append(_make_chunk(doc, len(chunks), current))
             current, size = [], 0
+            length = end - start
         current.append((start, end))
         size += length
     if current:

@@ -80,14 +80,14 @@ def title_for(docs: Sequence[Document], claims: Sequence[Claim]) -> str:
     seen_in: Counter[str] = Counter()
     total: Counter[str] = Counter()
     for doc in docs:
-        names = [
-            w
+        runs = [
+            run
             for start, end in doc.body
-            for w in re.findall(
-                r"(?<=[a-z,;]\s)[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})?", doc.text[start:end]
+            for run in re.findall(
+                r"(?<=[a-z,;]\s)[A-Z][a-z]{2,}\b(?:\s[A-Z][a-z]{2,}\b)*", doc.text[start:end]
             )
         ]
-        names = [n.split()[-1] for n in names if n.split()[0].lower() not in STOPWORDS]
+        names = [r.split()[-1] for r in runs if r.split()[0].lower() not in STOPWORDS]
         total.update(names)
         seen_in.update(set(names))
     ranked = sorted(total, key=lambda n: (-seen_in[n], -total[n], n))[:3]

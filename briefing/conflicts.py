@@ -30,6 +30,11 @@ _FIGURE = re.compile(
     rf"|(?P<pct>{_NUMBER}){_UNITS['per cent']})",
     re.IGNORECASE,
 )
+_CALENDAR = frozenset(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
+    saturday sunday""".split()
+)
 _CLAUSE_END = re.compile(r"[.;:!?\"“”()]|,\s|\s[-–—]\s")
 MAX_CONFLICTS = 6
 
@@ -96,7 +101,7 @@ def _subject(quote: str, text: str) -> frozenset[str]:
     starts = bool(words) and quote.lstrip('"“ ').startswith(words[0])
     if starts and not re.search(rf"[a-z,]\s{re.escape(words[0])}\b", text):
         words = words[1:]
-    return frozenset(stem(w) for w in words if w.lower() not in STOPWORDS)
+    return frozenset(stem(w) for w in words if w.lower() not in STOPWORDS | _CALENDAR)
 
 
 def _clause(text: str, fs: int, fe: int, lo: int, hi: int) -> tuple[int, int]:
@@ -177,7 +182,7 @@ def _title(group: Sequence[Figure]) -> str:
     for fig in group:
         for word in re.findall(r"[A-Z][\w-]+", fig.citation.quote):
             if stem(word) in shared and stem(word) not in {stem(n) for n in names}:
-                names.append(stem(word).capitalize() if stem(word) != word.lower() else word)
+                names.append(word)
     subject = " and ".join(names[:3]) if names else "the same measure"
     unit = _base_unit(group[0].unit)
     return f"{subject}: percentages" if unit == "per cent" else f"{subject}: sums in {unit}"

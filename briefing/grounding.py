@@ -52,15 +52,15 @@ def locate(doc: Document, quote: str, hint: int | None = None) -> tuple[int, int
     quote = quote.strip()
     if len(quote) < MIN_QUOTE_CHARS:
         return None
-    hits = _occurrences(doc.text, quote)
+    hits = [(s, e) for s, e in _occurrences(doc.text, quote) if _in_body(doc, s, e)]
     match = "exact"
     if not hits:
         folded, where = _folded(doc.text)
         needle, _ = normalise(quote)
         needle = needle.strip()
         hits = [(where[i], _end(where, i + len(needle))) for i in _find_all(folded, needle)]
+        hits = [(s, e) for s, e in hits if _in_body(doc, s, e)]
         match = "normalised"
-    hits = [(s, e) for s, e in hits if _in_body(doc, s, e)]
     if not hits:
         return None
     if hint is not None:

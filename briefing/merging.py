@@ -61,8 +61,9 @@ class Similarity:
     def rarest(self, i: int) -> list[str]:
         """The rarer half of a fact's words (at least a few): a fact that says the same thing
         shares some of them, so only groups that have one need comparing."""
-        k = max(_BLOCKING_TERMS, len(self.terms[i]) // 2)
-        return sorted(self.terms[i], key=lambda t: (self.df[t], t))[:k]
+        shared = [t for t in self.terms[i] if self.df[t] > 1]  # a term no other fact has finds none
+        k = max(_BLOCKING_TERMS, len(shared) // 2)
+        return sorted(shared, key=lambda t: (self.df[t], t))[:k]
 
 
 def cluster_facts(facts: Sequence[GroundedFact]) -> list[Cluster]:

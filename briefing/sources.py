@@ -84,13 +84,21 @@ def find_files(paths: Iterable[str | Path]) -> Found:
     skipped), in a stable order. Raises InputError for a path that does not exist."""
     found = Found()
     other: dict[str, int] = {}
+    seen: set[Path] = set()
+
+    def add(file: Path) -> None:
+        real = file.resolve()
+        if real not in seen:
+            seen.add(real)
+            found.files.append(file)
+
     for raw in paths:
         path = Path(raw)
         if not path.exists():
             raise InputError(f"{raw}: no such file or folder")
         if path.is_file():
             if path.suffix.lower() in READERS:
-                found.files.append(path)
+                add(path)
             else:
                 found.notes.append(f"{raw}: skipped, not a format briefing reads")
             continue
@@ -102,7 +110,7 @@ def find_files(paths: Iterable[str | Path]) -> Found:
                 file = Path(root) / name
                 ext = file.suffix.lower()
                 if ext in READERS:
-                    found.files.append(file)
+                    add(file)
                 else:
                     other[ext or "(none)"] = other.get(ext or "(none)", 0) + 1
     if other:
@@ -209,6 +217,7 @@ _DATE_PATTERNS = [
 
 def parse_date(text: str) -> dt.date | None:
     """The first date written in `text` (2025-12-03, Dec 4, 2025, 4 December 2025)."""
+    found: list[tuple[int, dt.date]] = []
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):
             parts = m.groupdict()
@@ -216,10 +225,11 @@ def parse_date(text: str) -> dt.date | None:
             if not month:
                 continue
             try:
-                return dt.date(int(parts["y"]), month, int(parts["d"]))
+                found.append((m.start(), dt.date(int(parts["y"]), month, int(parts["d"]))))
             except ValueError:
                 continue
-    return None
+            break
+    return min(found)[1] if found else None
 
 
 _DATE_PREFIX = re.compile(r"^\s*date:?\s+(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)

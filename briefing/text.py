@@ -17,9 +17,10 @@ from collections.abc import Iterator
 
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof st sr jr gen col lt sgt capt cmdr adm gov sen rep rev hon pres jan feb
-    mar apr jun jul aug sep sept oct nov dec no nos vs etc inc ltd co corp dept est fig
+    mar apr jun jul aug sep sept oct nov dec vs etc inc ltd co corp dept est fig
     approx al e.g i.e u.s u.k u.n a.m p.m""".split()
 )
+NUMBER_ABBREVIATIONS = frozenset({"no", "nos"})
 _TERMINAL = re.compile(r"[.!?]+[\"”’')\]]*(?=\s)|[。！？]+[」』”]*")
 MAX_QUOTE_SENTENCE_WORDS = 70
 
@@ -32,6 +33,8 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if not m:
         return False
     word = m.group(1).lower()
+    if word in NUMBER_ABBREVIATIONS:  # 'No. 5', but 'he said no.'
+        return bool(re.match(r"\s*\d", text[dot + 1 :]))
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or "." in word
 
 

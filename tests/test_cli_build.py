@@ -13,11 +13,21 @@ from briefing.text import content_terms
 pytestmark = pytest.mark.e2e
 
 SEED_IDS = {
-    "000_7de08aa9a340eff1", "001_38b30d14b806c795", "002_b71f8b58f6aabad7",
-    "003_4c3ff0ba6327d27c", "004_24dd4cbcba9d3677",
+    "000_7de08aa9a340eff1",
+    "001_38b30d14b806c795",
+    "002_b71f8b58f6aabad7",
+    "003_4c3ff0ba6327d27c",
+    "004_24dd4cbcba9d3677",
 }
-FURNITURE = ["Views: 8", "Date & Time", "- |", "From: India News Bull", "Based On ANI Report",
-             "Updated Dec 4", "Moscow [Russia], December 3 :"]
+FURNITURE = [
+    "Views: 8",
+    "Date & Time",
+    "- |",
+    "From: India News Bull",
+    "Based On ANI Report",
+    "Updated Dec 4",
+    "Moscow [Russia], December 3 :",
+]
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +54,18 @@ def seed_text(source: str) -> str:
 
 def test_json_contract(built):
     brief, _ = built
-    for key in ("title", "generated_at", "engine", "model", "audience", "sources", "key_points",
-                "sections", "conflicts", "stats"):
+    for key in (
+        "title",
+        "generated_at",
+        "engine",
+        "model",
+        "audience",
+        "sources",
+        "key_points",
+        "sections",
+        "conflicts",
+        "stats",
+    ):
         assert key in brief
     assert brief["engine"] == "extractive" and brief["model"] is None
     assert {s["id"] for s in brief["sources"]} == SEED_IDS
@@ -126,8 +146,16 @@ def test_important_developments_are_there(built):
     """What a reader of the five articles would call important."""
     _, md = built
     body = md.split("## Sources")[0]
-    for needle in ("qualitatively new level", "S-400", "Su-57", "Roscosmos", "23rd India-Russia",
-                   "Manturov", "nuclear", "agreements already exist"):
+    for needle in (
+        "qualitatively new level",
+        "S-400",
+        "Su-57",
+        "Roscosmos",
+        "23rd India-Russia",
+        "Manturov",
+        "nuclear",
+        "agreements already exist",
+    ):
         assert needle in body, needle
 
 
@@ -159,8 +187,14 @@ def test_stdout_when_no_output_file(cli, seeds):
 
 
 def test_single_files_can_be_named(cli, seeds):
-    r = cli("build", seeds / "000_7de08aa9a340eff1.txt", seeds / "004_24dd4cbcba9d3677.txt",
-            "--format", "json", "-q")
+    r = cli(
+        "build",
+        seeds / "000_7de08aa9a340eff1.txt",
+        seeds / "004_24dd4cbcba9d3677.txt",
+        "--format",
+        "json",
+        "-q",
+    )
     assert r.returncode == 0, r.stderr
     assert {s["id"][:3] for s in json.loads(r.stdout)["sources"]} == {"000", "004"}
 

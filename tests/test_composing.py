@@ -158,11 +158,6 @@ def test_title_for_no_documents_is_plain():
     assert title_for([], []) == "Briefing"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: title_for reads names in pairs of capitalised words and keeps the last of each "
-    "pair, so 'Russian First Deputy Prime Minister Denis Manturov' gives 'First' and 'Denis'",
-)
 def test_title_for_names_no_word_of_a_job_title(seed_docs):
     doc = next(d for d in seed_docs if d.id.startswith("004"))
     names = title_for([doc], []).removeprefix("Briefing: ").replace(" and ", ", ").split(", ")

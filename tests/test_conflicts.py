@@ -30,16 +30,17 @@ PROCUREMENT_004 = (
 
 
 @pytest.fixture(scope="module")
-def seeds():
+def seed():
+    """The seed documents by number: seed["000"] .. seed["004"]."""
     docs, _ = load_documents([SEEDS])
     return {d.id[:3]: d for d in docs}
 
 
-def seed_facts(seeds, *items):
+def seed_facts(seed, *items):
     facts = [
-        Fact(source=seeds[k].id, claim=q, quote=q, hint=seeds[k].text.index(q)) for k, q in items
+        Fact(source=seed[k].id, claim=q, quote=q, hint=seed[k].text.index(q)) for k, q in items
     ]
-    result = ground(facts, list(seeds.values()))
+    result = ground(facts, list(seed.values()))
     assert result.dropped == []
     return result.facts
 
@@ -82,19 +83,19 @@ def value_sources(conflict) -> dict[str, list[str]]:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_seed_figures_for_russian_arms_conflict(seeds):
+def test_seed_figures_for_russian_arms_conflict(seed):
     """001 says '36 per cent', 002 says '36%' (the same value), 004 says 'over 30%'."""
-    facts = seed_facts(seeds, ("001", ARMS_001), ("002", ARMS_002), ("004", PROCUREMENT_004))
+    facts = seed_facts(seed, ("001", ARMS_001), ("002", ARMS_002), ("004", PROCUREMENT_004))
     claims = merge(facts)
-    (conflict,) = find_conflicts(claims, list(seeds.values()))
+    (conflict,) = find_conflicts(claims, list(seed.values()))
     assert value_sources(conflict) == {"36 per cent": ["001", "002"], "over 30%": ["004"]}
     assert conflict.id == "d1"
-    assert_citations_verbatim([conflict], seeds.values())
+    assert_citations_verbatim([conflict], seed.values())
 
 
-def test_each_side_quotes_a_short_passage_around_its_figure(seeds):
-    facts = seed_facts(seeds, ("001", ARMS_001), ("002", ARMS_002), ("004", PROCUREMENT_004))
-    (conflict,) = find_conflicts(one_claim_per_fact(facts), list(seeds.values()))
+def test_each_side_quotes_a_short_passage_around_its_figure(seed):
+    facts = seed_facts(seed, ("001", ARMS_001), ("002", ARMS_002), ("004", PROCUREMENT_004))
+    (conflict,) = find_conflicts(one_claim_per_fact(facts), list(seed.values()))
     quotes = {c.source[:3]: c.quote for v in conflict.values for c in v.citations}
     assert "36 per cent" in quotes["001"]
     assert "36%" in quotes["002"]
@@ -104,8 +105,8 @@ def test_each_side_quotes_a_short_passage_around_its_figure(seeds):
         assert "Highly on the agenda" not in quote
 
 
-def test_seed_claims_from_the_extractive_engine_give_the_arms_conflict(seeds):
-    docs = list(seeds.values())
+def test_seed_claims_from_the_extractive_engine_give_the_arms_conflict(seed):
+    docs = list(seed.values())
     extraction = ExtractiveEngine().extract(docs, chunk_documents(docs))
     claims = merge(ground(extraction.facts, docs).facts)
     conflicts = find_conflicts(claims, docs)
@@ -116,15 +117,15 @@ def test_seed_claims_from_the_extractive_engine_give_the_arms_conflict(seeds):
     assert [c.id for c in conflicts] == [f"d{n}" for n in range(1, len(conflicts) + 1)]
 
 
-def test_identical_figures_from_different_sources_are_no_conflict(seeds):
-    facts = seed_facts(seeds, ("001", ARMS_001), ("002", ARMS_002))
-    assert find_conflicts(one_claim_per_fact(facts), list(seeds.values())) == []
-    assert find_conflicts(merge(facts), list(seeds.values())) == []
+def test_identical_figures_from_different_sources_are_no_conflict(seed):
+    facts = seed_facts(seed, ("001", ARMS_001), ("002", ARMS_002))
+    assert find_conflicts(one_claim_per_fact(facts), list(seed.values())) == []
+    assert find_conflicts(merge(facts), list(seed.values())) == []
 
 
-def test_one_source_alone_is_no_conflict(seeds):
-    facts = seed_facts(seeds, ("001", ARMS_001))
-    assert find_conflicts(one_claim_per_fact(facts), list(seeds.values())) == []
+def test_one_source_alone_is_no_conflict(seed):
+    facts = seed_facts(seed, ("001", ARMS_001))
+    assert find_conflicts(one_claim_per_fact(facts), list(seed.values())) == []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,8 +135,8 @@ def test_one_source_alone_is_no_conflict(seeds):
 
 def test_different_sums_of_money_for_one_deal_conflict(tmp_path):
     texts = {
-        "m1": "Officials said Gazprom will invest $5 billion in the Arctic LNG project with Novatek.",
-        "m2": "Gazprom and Novatek will put $7 billion into the Arctic LNG project, officials said.",
+        "m1": "Gazprom will invest $5 billion in the Arctic LNG project with Novatek, aides said.",
+        "m2": "Gazprom and Novatek will put $7 billion into the Arctic LNG project, aides said.",
     }
     docs = docs_from(tmp_path, texts)
     (conflict,) = find_conflicts(claims_from(docs, texts), docs)
@@ -170,11 +171,6 @@ def test_figures_of_different_units_are_no_conflict(tmp_path):
     assert find_conflicts(claims_from(docs, texts), docs) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: month names count as named subjects, so two measures that share only a place "
-    "and a month ('France', 'March') are taken for the same thing",
-)
 def test_different_measures_sharing_only_a_place_and_month_are_no_conflict(tmp_path):
     texts = {
         "a": "Official data show that inflation in France reached 4% in March.",
@@ -184,11 +180,6 @@ def test_different_measures_sharing_only_a_place_and_month_are_no_conflict(tmp_p
     assert find_conflicts(claims_from(docs, texts), docs) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the conflict title prints a name as its stem when it differs from the word "
-    "('Paris' -> 'Pari'); stems are for matching, not for display",
-)
 def test_conflict_title_names_only_words_the_sources_use(tmp_path):
     texts = {
         "a": "Officials in Paris said inflation in France reached 4% last year.",

@@ -20,7 +20,8 @@ REPEATED = (
 
 
 @pytest.fixture(scope="module")
-def seeds():
+def seed():
+    """The seed documents by number: seed["000"] .. seed["004"]."""
     docs, _ = load_documents([SEEDS])
     return {d.id[:3]: d for d in docs}
 
@@ -29,8 +30,8 @@ def fact(doc, quote: str, hint: int | None = None) -> Fact:
     return Fact(source=doc.id, claim=quote, quote=quote, hint=hint)
 
 
-def test_exact_quote_is_grounded_at_its_offsets(seeds):
-    doc = seeds["000"]
+def test_exact_quote_is_grounded_at_its_offsets(seed):
+    doc = seed["000"]
     quote = "Roscosmos Director General Dmitry Bakanov told Izvestia"
     result = ground([fact(doc, quote)], [doc])
     (grounded,) = result.facts
@@ -42,8 +43,8 @@ def test_exact_quote_is_grounded_at_its_offsets(seeds):
     assert doc.text[cit.start : cit.end] == cit.quote == quote
 
 
-def test_surrounding_white_space_of_a_quote_is_ignored(seeds):
-    doc = seeds["000"]
+def test_surrounding_white_space_of_a_quote_is_ignored(seed):
+    doc = seed["000"]
     quote = "Roscosmos Director General Dmitry Bakanov told Izvestia"
     (grounded,) = ground([fact(doc, f"  {quote}\n")], [doc]).facts
     assert grounded.citation.quote == quote
@@ -62,8 +63,8 @@ def test_surrounding_white_space_of_a_quote_is_ignored(seeds):
         "India's space programme is at an inflection point",
     ],
 )
-def test_quote_matches_after_folding_and_cites_the_files_own_text(seeds, quote):
-    doc = seeds["003"]
+def test_quote_matches_after_folding_and_cites_the_files_own_text(seed, quote):
+    doc = seed["003"]
     (grounded,) = ground([fact(doc, quote)], [doc]).facts
     cit = grounded.citation
     assert grounded.match == "normalised"
@@ -71,8 +72,8 @@ def test_quote_matches_after_folding_and_cites_the_files_own_text(seeds, quote):
     assert cit.quote != quote  # the file's typography and spacing, not the engine's
 
 
-def test_folded_match_keeps_the_files_quotation_marks(seeds):
-    doc = seeds["003"]
+def test_folded_match_keeps_the_files_quotation_marks(seed):
+    doc = seed["003"]
     quote = 'Putin confirmed that "agreements already exist" between the two countries'
     (grounded,) = ground([fact(doc, quote)], [doc]).facts
     assert grounded.citation.quote == (
@@ -88,8 +89,8 @@ def test_ellipsis_in_the_quote_matches_the_files_three_dots(tmp_path):
 
 
 @pytest.mark.parametrize("where", ["first", "second"])
-def test_nearest_occurrence_to_the_hint_wins(seeds, where):
-    doc = seeds["003"]
+def test_nearest_occurrence_to_the_hint_wins(seed, where):
+    doc = seed["003"]
     first = doc.text.index(REPEATED)
     second = doc.text.index(REPEATED, first + 1)
     target = first if where == "first" else second
@@ -98,8 +99,8 @@ def test_nearest_occurrence_to_the_hint_wins(seeds, where):
     assert grounded.citation.quote == REPEATED
 
 
-def test_nearest_occurrence_to_the_hint_wins_after_folding(seeds):
-    doc = seeds["003"]
+def test_nearest_occurrence_to_the_hint_wins_after_folding(seed):
+    doc = seed["003"]
     folded_quote = REPEATED.replace("“", '"').replace("”", '"')
     second = doc.text.index(REPEATED, doc.text.index(REPEATED) + 1)
     (grounded,) = ground([fact(doc, folded_quote, hint=second)], [doc]).facts
@@ -107,16 +108,16 @@ def test_nearest_occurrence_to_the_hint_wins_after_folding(seeds):
     assert grounded.citation.start == second
 
 
-def test_hint_is_not_trusted(seeds):
+def test_hint_is_not_trusted(seed):
     """A hint pointing somewhere else entirely still finds the quote where it really is."""
-    doc = seeds["000"]
+    doc = seed["000"]
     quote = "Bakanov said the upcoming announcement would cover multiple joint areas."
     (grounded,) = ground([fact(doc, quote, hint=0)], [doc]).facts
     assert grounded.citation.start == doc.text.index(quote)
 
 
-def test_quote_not_in_the_document_is_dropped_and_counted(seeds):
-    doc = seeds["000"]
+def test_quote_not_in_the_document_is_dropped_and_counted(seed):
+    doc = seed["000"]
     good = fact(doc, "Bakanov said the upcoming announcement would cover multiple joint areas.")
     invented = fact(doc, "Bakanov said the agreement would be signed in Paris next year.")
     result = ground([good, invented], [doc])
@@ -124,18 +125,18 @@ def test_quote_not_in_the_document_is_dropped_and_counted(seeds):
     assert result.dropped == [invented]
 
 
-def test_quote_from_another_document_is_dropped(seeds):
+def test_quote_from_another_document_is_dropped(seed):
     """Fact.source decides where the quote must be: a quote from 001 claimed for 000 fails."""
     quote = "This will be Putin's first visit to India since 2021."
-    assert quote in seeds["001"].text
-    result = ground([fact(seeds["000"], quote)], list(seeds.values()))
+    assert quote in seed["001"].text
+    result = ground([fact(seed["000"], quote)], list(seed.values()))
     assert result.facts == []
     assert len(result.dropped) == 1
 
 
-def test_fact_from_an_unknown_source_is_dropped(seeds):
+def test_fact_from_an_unknown_source_is_dropped(seed):
     bad = Fact(source="no-such-file", claim="x", quote="Bakanov said the upcoming announcement")
-    assert ground([bad], list(seeds.values())).dropped == [bad]
+    assert ground([bad], list(seed.values())).dropped == [bad]
 
 
 @pytest.mark.parametrize(
@@ -148,8 +149,8 @@ def test_fact_from_an_unknown_source_is_dropped(seeds):
         "Moscow (Russia):",
     ],
 )
-def test_quote_only_in_furniture_or_metadata_is_dropped(seeds, quote):
-    doc = seeds["002"]
+def test_quote_only_in_furniture_or_metadata_is_dropped(seed, quote):
+    doc = seed["002"]
     assert quote in doc.text
     assert len(quote) >= MIN_QUOTE_CHARS
     result = ground([fact(doc, quote)], [doc])
@@ -157,17 +158,12 @@ def test_quote_only_in_furniture_or_metadata_is_dropped(seeds, quote):
     assert locate(doc, quote) is None
 
 
-def test_quote_only_in_the_date_prefix_is_dropped(seeds):
-    doc = seeds["000"]
+def test_quote_only_in_the_date_prefix_is_dropped(seed):
+    doc = seed["000"]
     assert locate(doc, "date 2025-12-03") is None
     assert locate(doc, "Moscow [Russia], December 3") is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: when the quote occurs exactly only in furniture/metadata, locate() discards "
-    "those hits and never tries the folded search that would find it in the content",
-)
 def test_exact_hit_in_the_title_does_not_hide_a_folded_hit_in_the_body(tmp_path):
     headline = 'Putin says "qualitatively new level" ahead of India trip'
     body = "Putin says “qualitatively new level” ahead of India trip, aides in Moscow reported."
@@ -180,28 +176,28 @@ def test_exact_hit_in_the_title_does_not_hide_a_folded_hit_in_the_body(tmp_path)
 
 
 @pytest.mark.parametrize("quote", ["Bakanov", "Putin said", "   Russia    "])
-def test_too_short_quotes_are_dropped(seeds, quote):
-    doc = seeds["000"]
+def test_too_short_quotes_are_dropped(seed, quote):
+    doc = seed["000"]
     assert quote.strip() in doc.text
     assert len(quote.strip()) < MIN_QUOTE_CHARS
     assert ground([fact(doc, quote)], [doc]).dropped != []
 
 
-def test_a_quote_of_the_minimum_length_is_kept(seeds):
-    doc = seeds["000"]
+def test_a_quote_of_the_minimum_length_is_kept(seed):
+    doc = seed["000"]
     quote = "Bakanov said"
     assert len(quote) == MIN_QUOTE_CHARS
     (grounded,) = ground([fact(doc, quote)], [doc]).facts
     assert grounded.citation.quote == quote
 
 
-def test_extractive_engine_facts_all_ground_on_the_seeds(seeds):
+def test_extractive_engine_facts_all_ground_on_the_seeds(seed):
     """Every quote the extractive engine takes is verbatim content, so none is dropped, and
     each citation is the document text at its offsets."""
     from briefing.chunking import chunk_documents
     from briefing.engines.extractive import ExtractiveEngine
 
-    docs = list(seeds.values())
+    docs = list(seed.values())
     extraction = ExtractiveEngine().extract(docs, chunk_documents(docs))
     result = ground(extraction.facts, docs)
     assert result.dropped == []

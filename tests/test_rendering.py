@@ -184,6 +184,10 @@ def test_seed_briefing_shows_the_arms_conflict_with_verbatim_quotes(seed_briefin
     assert "## Where sources differ" in md
     assert "**36 per cent**" in md
     assert "**over 30%**" in md
+    for conflict in seed_briefing.conflicts:
+        for value in conflict.values:
+            for c in value.citations:
+                assert f"“{c.quote}” [{c.source}]" in md
 
 
 # ---------------------------------------------------------------------------------------------

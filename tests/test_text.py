@@ -85,11 +85,6 @@ def test_sentence_ending_punctuation_splits():
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: 'no' is in ABBREVIATIONS (for 'No. 5'), so the common word 'no' ending a "
-    "sentence never ends it",
-)
 def test_the_word_no_can_end_a_sentence():
     assert sentences("He said no. The talks ended.") == ["He said no.", "The talks ended."]
 
