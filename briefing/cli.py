@@ -7,10 +7,12 @@ a traceback means a bug in briefing.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from briefing import __version__
 from briefing.errors import BriefingError, UsageError
@@ -226,6 +228,17 @@ def _progress_extra(engine: Engine) -> str:
     return f"{kept} facts · {usage.prompt_tokens + usage.completion_tokens} tokens"
 
 
+def _leave_now(what: str, code: int) -> NoReturn:
+    """Exit at once, without waiting for requests still in flight in worker threads. Nothing is
+    lost: output files and cache entries are only ever replaced whole."""
+    print(f"briefing: {what}; finished answers are cached, so a rerun resumes", file=sys.stderr)
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_sigterm)
     parser = make_parser()
@@ -239,11 +252,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"briefing: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("briefing: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        _leave_now("interrupted", EXIT_INTERRUPTED)
     except Terminated:
-        print("briefing: terminated", file=sys.stderr)
-        return EXIT_TERMINATED
+        _leave_now("terminated", EXIT_TERMINATED)
     except BrokenPipeError:
         # The reader went away (| head): not an error worth a word.
         sys.stderr.close()

@@ -28,6 +28,7 @@ from briefing.answers import ExtractionAnswer, LeadAnswer, LeadPoint, response_f
 from briefing.answers import strict_schema as _strict_schema
 from briefing.cache import AnswerCache, cache_key
 from briefing.engines.base import Extraction, Progress
+from briefing.errors import ModelError
 from briefing.llm_client import ChatClient, ChunkFailed, SchemaModeUnsupported
 from briefing.models import Chunk, Claim, Document, Fact, Usage
 from briefing.prompting import Prompts
@@ -290,6 +291,8 @@ class LLMEngine:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
+        if chunks and len(failed) == len(chunks):
+            raise ModelError(f"no chunk could be read; the first: {failed[min(failed)]}")
         return Extraction(
             facts=[f for i in sorted(results) for f in results[i]],
             failed_chunks=[failed[i] for i in sorted(failed)],
