@@ -126,6 +126,10 @@ def make_parser() -> argparse.ArgumentParser:
         "--no-cache", action="store_true", help="neither read nor write cached answers"
     )
     build.add_argument(
+        "--strict", action="store_true",
+        help="exit 1 when any chunk could not be read (the briefing is still written)",
+    )
+    build.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing on stderr but errors"
     )
     build.set_defaults(run=run_build)
@@ -188,6 +192,12 @@ def run_build(args: argparse.Namespace) -> int:
     _report(briefing, args.output, say)
     if hint:
         say(hint)
+    if args.strict and briefing.stats.failed_chunks:
+        print(
+            f"briefing: error: {len(briefing.stats.failed_chunks)} chunk(s) could not be read "
+            "(--strict)", file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from briefing.errors import InputError
 from briefing.models import Document
+from briefing.text import trim
 
 
 @dataclass
@@ -322,7 +323,7 @@ def analyse(text: str) -> Analysis:
         d = _DATELINE.match(line)
         if d and len(line) > d.end() + 40:
             s += d.end()
-        s, e = _strip_span(text, s, e)
+        s, e = trim(text, s, e)
         if s < e:
             _add_span(result.body, text, s, e)
     return result
@@ -331,13 +332,6 @@ def analyse(text: str) -> Analysis:
 def _has_more(text: str, pos: int) -> bool:
     return bool(text[pos:].strip())
 
-
-def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    return s, e
 
 
 def _add_span(body: list[tuple[int, int]], text: str, s: int, e: int) -> None:

@@ -71,7 +71,8 @@ def _blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield block
 
 
-def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+def trim(text: str, s: int, e: int) -> tuple[int, int]:
+    """The span text[s:e] without white space at either end."""
     while s < e and text[s].isspace():
         s += 1
     while e > s and text[e - 1].isspace():
@@ -100,10 +101,10 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
                 and not (nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in "\"“‘'([")
             ):
                 continue
-            pieces.append(_trim(text, cur, m.end()))
+            pieces.append(trim(text, cur, m.end()))
             cur = m.end()
         if cur < be:
-            pieces.append(_trim(text, cur, be))
+            pieces.append(trim(text, cur, be))
         spans.extend(_join_quotations(text, [p for p in pieces if p[0] < p[1]]))
     return spans
 
