@@ -126,7 +126,8 @@ def make_parser() -> argparse.ArgumentParser:
         "--no-cache", action="store_true", help="neither read nor write cached answers"
     )
     build.add_argument(
-        "--strict", action="store_true",
+        "--strict",
+        action="store_true",
         help="exit 1 when any chunk could not be read (the briefing is still written)",
     )
     build.add_argument(
@@ -195,7 +196,8 @@ def run_build(args: argparse.Namespace) -> int:
     if args.strict and briefing.stats.failed_chunks:
         print(
             f"briefing: error: {len(briefing.stats.failed_chunks)} chunk(s) could not be read "
-            "(--strict)", file=sys.stderr,
+            "(--strict)",
+            file=sys.stderr,
         )
         return 1
     return 0

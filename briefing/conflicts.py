@@ -37,6 +37,7 @@ _CALENDAR = frozenset(
 )
 _CLAUSE_END = re.compile(r"[.;:!?\"“”()]|,\s|\s[-–—]\s")
 MAX_CONFLICTS = 6
+_COMPARED = 8  # members of a group a new figure is compared with
 
 
 @dataclass
@@ -133,13 +134,23 @@ def find_conflicts(claims: Sequence[Claim], docs: Sequence[Document]) -> list[Co
     the same thing; each conflict lists every value given, with its sources."""
     figures = find_figures(claims, docs)
     groups: list[list[Figure]] = []
+    # Figures can only be about the same measure when they share a unit and a subject word:
+    # index groups by those, so each figure is compared with a few groups, not with all.
+    index: dict[tuple[str, str], list[int]] = {}
     for fig in figures:
-        for group in groups:
-            if any(_same_measure(fig, other) for other in group):
-                group.append(fig)
-                break
-        else:
-            groups.append([fig])
+        keys = [(_base_unit(fig.unit), term) for term in fig.subject]
+        candidates = sorted({g for k in keys for g in index.get(k, ())})
+        home = next(
+            (g for g in candidates if any(_same_measure(fig, o) for o in groups[g][:_COMPARED])),
+            None,
+        )
+        if home is None:
+            home = len(groups)
+            groups.append([])
+        groups[home].append(fig)
+        for key in keys:
+            if home not in index.setdefault(key, [])[-1:]:
+                index[key].append(home)
     conflicts: list[Conflict] = []
     for group in groups:
         values: dict[str, list[Figure]] = {}

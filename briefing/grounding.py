@@ -7,6 +7,7 @@ what is printed is what the file says. A fact whose quote is not found is droppe
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -52,6 +53,12 @@ def locate(doc: Document, quote: str, hint: int | None = None) -> tuple[int, int
     quote = quote.strip()
     if len(quote) < MIN_QUOTE_CHARS:
         return None
+    if (
+        hint is not None
+        and doc.text.startswith(quote, hint)
+        and _in_body(doc, hint, hint + len(quote))
+    ):
+        return hint, hint + len(quote), "exact"  # where the engine said: nothing is nearer
     hits = [(s, e) for s, e in _occurrences(doc.text, quote) if _in_body(doc, s, e)]
     match = "exact"
     if not hits:
@@ -92,4 +99,6 @@ def _folded(text: str) -> tuple[str, list[int]]:
 
 
 def _in_body(doc: Document, start: int, end: int) -> bool:
-    return any(s <= start and end <= e for s, e in doc.body)
+    """True when text[start:end] lies inside one content span (spans are sorted)."""
+    i = bisect.bisect_right(doc.body, (start, float("inf"))) - 1
+    return i >= 0 and doc.body[i][0] <= start and end <= doc.body[i][1]

@@ -21,6 +21,7 @@ SAME_CLAIM = 0.4
 MIN_SHARED_TERMS = 3
 _BLOCKING_TERMS = 8
 _ANCHORS = 3
+_MAX_POSTING = 400
 
 
 @dataclass
@@ -88,7 +89,9 @@ def cluster_facts(facts: Sequence[GroundedFact]) -> list[Cluster]:
             continue
         candidates: set[int] = set()
         for term in sim.rarest(i):
-            candidates.update(index.get(term, ()))
+            posting = index.get(term, ())
+            if len(posting) <= _MAX_POSTING:  # a word in thousands of groups tells none apart
+                candidates.update(posting)
         scored = sorted(
             ((max(sim(i, a) for a in clusters[c].anchors), c) for c in candidates), reverse=True
         )

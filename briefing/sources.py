@@ -333,7 +333,6 @@ def _has_more(text: str, pos: int) -> bool:
     return bool(text[pos:].strip())
 
 
-
 def _add_span(body: list[tuple[int, int]], text: str, s: int, e: int) -> None:
     """Append a content line, extending the previous span when only white space is between."""
     if body and not text[body[-1][1] : s].strip():

@@ -29,7 +29,7 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the full stop at `dot` ends an abbreviation or an initial, not a sentence."""
     if text[dot] != ".":
         return False
-    m = re.search(r"([\w.]+)$", text[:dot])
+    m = re.search(r"([\w.]+)$", text[max(0, dot - 40) : dot])
     if not m:
         return False
     word = m.group(1).lower()
