@@ -64,9 +64,9 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build",
         help="write a briefing of documents",
-        description="Read the documents under PATH (folders are read recursively; .txt and "
-        ".md files), keep the facts whose quoted evidence is found in the files, merge what "
-        "several sources say, and write the briefing.",
+        description="Read the documents under PATH (folders are read recursively; .txt, .md, "
+        ".html, .pdf, .docx and .eml files), keep the facts whose quoted evidence is found in "
+        "the files, merge what several sources say, and write the briefing.",
         epilog="Example: briefing build seeds/ -o brief.md",
     )
     build.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to brief")

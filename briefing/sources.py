@@ -23,16 +23,24 @@ from briefing.text import trim
 
 @dataclass
 class Decoded:
-    """What a reader returns: the text and how it was obtained."""
+    """What a reader returns: the text and how it was obtained. `note` is what the user should
+    know about the reading (a guessed encoding, pages without text)."""
 
     text: str
     encoding: str
     reader: str
     title: str | None = None
     date: dt.date | None = None
+    url: str | None = None
+    note: str | None = None
 
 
 Reader = Callable[[bytes], Decoded]
+
+
+class Unreadable(Exception):
+    """Raised by a reader for a file it cannot read (binary, corrupt, encrypted); the file is
+    skipped with the message as a note."""
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -52,21 +60,61 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), "latin-1"
 
 
-def read_plain(data: bytes) -> Decoded:
+def encoding_note(encoding: str) -> str | None:
+    return None if encoding in ("utf-8", "utf-8-sig") else f"read as {encoding} (not UTF-8)"
+
+
+def _read_text(data: bytes, reader: str) -> Decoded:
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise Unreadable("looks binary")
     text, encoding = decode_text(data)
-    return Decoded(text=text, encoding=encoding, reader="text")
+    return Decoded(text=text, encoding=encoding, reader=reader, note=encoding_note(encoding))
+
+
+def read_plain(data: bytes) -> Decoded:
+    return _read_text(data, "text")
 
 
 def read_markdown(data: bytes) -> Decoded:
-    text, encoding = decode_text(data)
-    return Decoded(text=text, encoding=encoding, reader="markdown")
+    return _read_text(data, "markdown")
 
 
-READERS: dict[str, Reader] = {".txt": read_plain, ".md": read_markdown, ".markdown": read_markdown}
+def _deferred(name: str) -> Reader:
+    """A reader from `briefing.readers`, imported on first use: its libraries (lxml, pypdf,
+    python-docx) cost time that a run on text files, or `briefing --help`, should not pay."""
+
+    def read(data: bytes) -> Decoded:
+        from briefing import readers
+
+        reader: Reader = getattr(readers, name)
+        return reader(data)
+
+    read.__name__ = read.__qualname__ = name
+    return read
+
+
+READERS: dict[str, Reader] = {
+    ".txt": read_plain,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".html": _deferred("read_html"),
+    ".htm": _deferred("read_html"),
+    ".pdf": _deferred("read_pdf"),
+    ".docx": _deferred("read_docx"),
+    ".eml": _deferred("read_eml"),
+}
 
 
 def supported_extensions() -> list[str]:
     return sorted(READERS)
+
+
+def reader_for(label: str) -> Reader | None:
+    """The reader a briefing recorded, by the kind its label starts with ('text', 'markdown',
+    'pdf/pypdf 6.1.0' -> pdf), or None for a kind this version does not read."""
+    kind = label.split("/", 1)[0].split()[0] if label.strip() else ""
+    ext = {"text": ".txt", "markdown": ".md"}.get(kind, f".{kind}")
+    return READERS.get(ext)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,23 +198,26 @@ def load_documents(paths: Iterable[str | Path]) -> tuple[list[Document], list[st
     return docs, notes
 
 
+def read_file(file: Path) -> tuple[bytes, Decoded]:
+    """The bytes of `file` and its text as its format's reader reads it. Raises OSError when
+    the file cannot be read and Unreadable when its reader cannot make sense of it."""
+    data = file.read_bytes()
+    if not data.strip():
+        raise Unreadable("empty")
+    return data, READERS[file.suffix.lower()](data)
+
+
 def read_document(file: Path) -> tuple[Document | None, str | None]:
     """Read one file into a Document, or (None, note) when it has nothing to read."""
     try:
-        data = file.read_bytes()
+        data, decoded = read_file(file)
     except OSError as exc:
         return None, f"{file}: skipped, cannot be read ({exc.strerror or exc})"
-    if not data.strip():
-        return None, f"{file}: skipped, empty"
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, f"{file}: skipped, looks binary"
-    decoded = READERS[file.suffix.lower()](data)
+    except Unreadable as exc:
+        return None, f"{file}: skipped, {exc}"
     meta = analyse(decoded.text)
     if not meta.body:
         return None, f"{file}: skipped, no text content"
-    note = None
-    if decoded.encoding not in ("utf-8", "utf-8-sig"):
-        note = f"{file}: read as {decoded.encoding} (not UTF-8)"
     return (
         Document(
             id=file.stem,
@@ -175,12 +226,12 @@ def read_document(file: Path) -> tuple[Document | None, str | None]:
             body=meta.body,
             title=decoded.title or meta.title,
             date=decoded.date or meta.date,
-            url=meta.url,
+            url=decoded.url or meta.url,
             sha256=hashlib.sha256(data).hexdigest(),
             reader=decoded.reader,
             encoding=decoded.encoding,
         ),
-        note,
+        f"{file}: {decoded.note}" if decoded.note else None,
     )
 
 

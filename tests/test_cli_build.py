@@ -206,7 +206,7 @@ def test_single_files_can_be_named(cli, seeds):
         (["build"], "required"),
         (["build", "{seeds}", "--format", "pdf"], "invalid choice"),
         (["build", "{seeds}", "-o", "{tmp}/missing/dir/brief.md"], "does not exist"),
-        (["build", "{empty}"], "looked for .markdown .md .txt"),
+        (["build", "{empty}"], "looked for .docx .eml .htm .html .markdown .md .pdf .txt"),
     ],
 )
 def test_user_mistakes_are_one_line_and_exit_2(cli, seeds, tmp_path, args, message):
