@@ -336,7 +336,7 @@ def _strip_dates(text: str) -> str:
 
 def _looks_like_title(line: str) -> bool:
     words = line.split()
-    return 0 < len(words) <= 25 and len(line) <= 200 and line.rstrip()[-1] not in '.!?"”:;,'
+    return 0 < len(words) <= 25 and len(line) <= 200 and line.rstrip()[-1] not in '.!?"”:;,。！？؟'
 
 
 def analyse(text: str) -> Analysis:

@@ -21,7 +21,10 @@ ABBREVIATIONS = frozenset(
     approx al e.g i.e u.s u.k u.n a.m p.m""".split()
 )
 NUMBER_ABBREVIATIONS = frozenset({"no", "nos"})
-_TERMINAL = re.compile(r"[.!?]+[\"”’')\]]*(?=\s)|[。！？]+[」』”]*")
+# Full stops, question and exclamation marks; Arabic ؟ and ۔ are followed by a space as in
+# English; Chinese and Japanese 。！？ need none.
+_TERMINAL = re.compile(r"[.!?؟۔]+[\"”’')\]»]*(?=\s)|[。！？]+[」』”]*")
+_OPENERS = "\"“‘'([«„"
 MAX_QUOTE_SENTENCE_WORDS = 70
 
 
@@ -62,7 +65,7 @@ def _blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         if block is not None:
             prev = text[block[0] : block[1]].rstrip()
             nxt = text[s:e].lstrip()
-            if prev and prev[-1] not in '.!?:"”’)]' and nxt[:1].islower():
+            if prev and prev[-1] not in '.!?:"”’)]。！？؟»' and nxt[:1].islower():
                 block = (block[0], e)
                 continue
             yield block
@@ -95,11 +98,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             if _is_abbreviation(text, m.start()):
                 continue
             nxt = text[m.end() : m.end() + 3].lstrip()
-            if (
-                text[m.start()] in ".!?"
-                and nxt
-                and not (nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in "\"“‘'([")
-            ):
+            if text[m.start()] in ".!?" and nxt and not _starts_sentence(nxt[0]):
                 continue
             pieces.append(trim(text, cur, m.end()))
             cur = m.end()
@@ -107,6 +106,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             pieces.append(trim(text, cur, be))
         spans.extend(_join_quotations(text, [p for p in pieces if p[0] < p[1]]))
     return spans
+
+
+def _starts_sentence(ch: str) -> bool:
+    """Can a sentence start with `ch`? A capital, a digit, an opening quote or bracket, or a
+    letter of a script without capitals (Arabic, Hebrew, Chinese, ...): not a lower-case one."""
+    return ch.isupper() or ch.isdigit() or ch in _OPENERS or (ch.isalpha() and not ch.islower())
 
 
 def _join_quotations(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -151,6 +156,8 @@ STOPWORDS = frozenset(
 )
 _WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")  # kana and Han
 
 
 def stem(word: str) -> str:
@@ -208,7 +215,25 @@ def unbalanced_quotes(text: str) -> bool:
 
 
 def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
+    """Words of `text`; in Chinese and Japanese, written without spaces, two characters count
+    as a word (about the length of one)."""
+    if text.isascii():
+        return len(_WORD.findall(text))
+    n = 0
+    for word in _WORD.findall(text):
+        unspaced = len(_UNSPACED.findall(word)) if not word.isascii() else 0
+        n += max(1, (unspaced + 1) // 2)
+    return n
+
+
+def is_caseless(text: str) -> bool:
+    """True when most letters of `text` belong to scripts without capitals (Arabic, Hebrew,
+    Chinese, Japanese, Korean, Thai, Devanagari...), where capitals cannot mark a name."""
+    if text.isascii() or len(_ASCII_LETTER.findall(text)) * 2 > len(text):
+        return False  # English with a curly quote, at C speed
+    letters = [c for c in text if c.isalpha()]
+    caseless = sum(1 for c in letters if not (c.isupper() or c.islower()))
+    return caseless * 2 > len(letters)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from briefing.engines.base import Extraction, Progress
 from briefing.models import Chunk, Claim, Document, Fact, Usage
-from briefing.text import sentence_spans, unbalanced_quotes, word_count
+from briefing.text import is_caseless, sentence_spans, unbalanced_quotes, word_count
 from briefing.topics import classify
 
 SPEECH_VERBS = (
@@ -66,6 +66,26 @@ _ANAPHOR_START = re.compile(
 )
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 MIN_WORDS = 7
+
+# The cues above are English. The same cues in a few other languages (Russian, Chinese,
+# Japanese, Arabic), so that news in them scores like news in English; only looked for in text
+# that is not plain ASCII.
+_SPEECH_OTHER = re.compile(
+    r"\b(?:заявил|сказал|сообщил|отметил|подчеркнул|объявил|добавил|пояснил|назвал)[аио]?\b"
+    r"|表示|指出|强调|宣布|透露|说|述べた|語った|発表した|明らかにした|強調した"
+    r"|(?<!\w)[وف]?(?:قال|قالت|أعلن|أعلنت|أكد|أكدت|صرح|صرحت|أوضح|أوضحت)(?!\w)"
+)
+_FIGURE_OTHER = re.compile(r"\d+(?:[.,]\d+)?\s*(?:млн|млрд|трлн|тыс|万|亿|億|兆)")
+_DATE_OTHER = re.compile(
+    r"\d{1,4}\s*[年月日]|\b(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|"
+    r"октября|ноября|декабря|понедельник|вторник|сред[уа]|четверг|пятниц[уа]|суббот[уа]|"
+    r"воскресенье)\b",
+    re.IGNORECASE,
+)
+_NAME_OTHER = re.compile(r"(?<=[\s(\"“«„])([^\W\d_a-zA-Z])[\w-]+")  # a non-ASCII capital?
+_SENTENCE_END = ".!\"”’')。！」』»"
+_QUESTION_END = ("?", "？", "؟")
+CASELESS_BASE = 0.1  # what capitalised names add to a typical sentence in a script with case
 
 
 class ExtractiveEngine:
@@ -144,19 +164,23 @@ def importance(sentence: str, position: int = 10_000) -> float:
     """How much news a sentence carries, 0 (none: not a statement) to about 1."""
     text = sentence.strip()
     words = word_count(text)
-    if words < MIN_WORDS or text.endswith("?") or text.endswith(":"):
+    if words < MIN_WORDS or text.endswith(_QUESTION_END) or text.endswith(":"):
         return 0.0
     is_list_item = bool(_LIST_MARKER.match(text))
-    ends_like_sentence = text[-1] in ".!\"”’')"
+    ends_like_sentence = text[-1] in _SENTENCE_END
     if (is_list_item or not ends_like_sentence) and words < 15:
         return 0.0
+    other = not text.isascii()
     names = len(re.findall(r"(?<=[\s(\"“])[A-Z][a-zA-Z0-9-]+", " " + text[1:]))
+    if other:  # capitals mark names only in scripts that have them
+        names += sum(m.group(1).isupper() for m in _NAME_OTHER.finditer(" " + text[1:]))
     score = 0.15
     score += min(names, 6) / 6 * 0.25
-    score += 0.2 if _SPEECH.search(text) else 0.0
+    score += CASELESS_BASE if other and is_caseless(text) else 0.0
+    score += 0.2 if _SPEECH.search(text) or (other and _SPEECH_OTHER.search(text)) else 0.0
     score += 0.1 if re.search(r"[\"“][^\"”]{12,}", text) else 0.0
-    score += 0.15 if _FIGURE.search(text) else 0.0
-    score += 0.08 if _DATE_WORD.search(text) else 0.0
+    score += 0.15 if _FIGURE.search(text) or (other and _FIGURE_OTHER.search(text)) else 0.0
+    score += 0.08 if _DATE_WORD.search(text) or (other and _DATE_OTHER.search(text)) else 0.0
     score += 0.07 if _ACTION.search(text) else 0.0
     score -= min(len(_HEDGE.findall(text)), 3) * 0.06
     score -= 0.08 if _ANAPHOR_START.match(text) else 0.0
