@@ -8,6 +8,7 @@ topic. Each side is shown with a short verbatim passage around its figure and it
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -100,9 +101,27 @@ def _subject(quote: str, text: str) -> frozenset[str]:
     when the document capitalises it mid-sentence too (a name, not just a sentence start)."""
     words = re.findall(r"(?<![\w'’])[A-Z][\w'’-]+", quote)
     starts = bool(words) and quote.lstrip('"“ ').startswith(words[0])
-    if starts and not re.search(rf"[a-z,]\s{re.escape(words[0])}\b", text):
+    if starts and words[0] not in _names_mid_sentence(text):
         words = words[1:]
     return frozenset(stem(w) for w in words if w.lower() not in STOPWORDS | _CALENDAR)
+
+
+@functools.lru_cache(maxsize=64)
+def _names_mid_sentence(text: str) -> frozenset[str]:
+    r"""Every w for which `[a-z,]\s{w}\b` matches in `text`: the capitalised words the text uses
+    after a lower-case letter or a comma. One pass over the text, instead of one per quote."""
+    out: set[str] = set()
+    for m in re.finditer(r"(?<=[a-z,])\s([A-Z][\w'’-]*)", text):
+        token, after = m.group(1), text[m.end() : m.end() + 1]
+        for n in range(2, len(token) + 1):
+            nxt = token[n] if n < len(token) else after
+            if _is_word(token[n - 1]) != _is_word(nxt):  # a word boundary after token[:n]
+                out.add(token[:n])
+    return frozenset(out)
+
+
+def _is_word(ch: str) -> bool:
+    return bool(ch) and (ch.isalnum() or ch == "_")
 
 
 def _clause(text: str, fs: int, fe: int, lo: int, hi: int) -> tuple[int, int]:

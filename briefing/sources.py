@@ -130,42 +130,70 @@ class Found:
 
 def find_files(paths: Iterable[str | Path]) -> Found:
     """The readable files under `paths` (folders are walked recursively, hidden entries
-    skipped), in a stable order. Raises InputError for a path that does not exist."""
+    skipped, linked folders followed once), in a stable order. Raises InputError for a path
+    that does not exist."""
     found = Found()
     other: dict[str, int] = {}
     seen: set[Path] = set()
 
     def add(file: Path) -> None:
-        real = file.resolve()
+        real = _real(file)
         if real not in seen:
             seen.add(real)
             found.files.append(file)
 
+    def unlisted(exc: OSError) -> None:
+        found.notes.append(f"{exc.filename}: folder skipped, cannot be read ({exc.strerror})")
+
     for raw in paths:
         path = Path(raw)
         if not path.exists():
-            raise InputError(f"{raw}: no such file or folder")
-        if path.is_file():
-            if path.suffix.lower() in READERS:
+            what = (
+                "a link to nothing, or a loop of links"
+                if path.is_symlink()
+                else "no such file or folder"
+            )
+            raise InputError(f"{raw}: {what} (briefing reads {' '.join(supported_extensions())})")
+        if not path.is_dir():
+            if path.suffix.lower() not in READERS:
+                found.notes.append(f"{raw}: skipped, not a format briefing reads")
+            elif path.is_file():
                 add(path)
             else:
-                found.notes.append(f"{raw}: skipped, not a format briefing reads")
+                found.notes.append(f"{raw}: skipped, not a regular file")
             continue
-        for root, dirs, names in os.walk(path):
+        walked: set[Path] = set()
+        for root, dirs, names in os.walk(path, onerror=unlisted, followlinks=True):
+            real = _real(Path(root))
+            if real in walked:  # a link back to a folder already read
+                found.notes.append(f"{root}: skipped, a folder already read (through a link)")
+                dirs[:] = []
+                continue
+            walked.add(real)
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(names):
                 if name.startswith("."):
                     continue
                 file = Path(root) / name
                 ext = file.suffix.lower()
-                if ext in READERS:
-                    add(file)
-                else:
+                if ext not in READERS:
                     other[ext or "(none)"] = other.get(ext or "(none)", 0) + 1
+                elif file.is_symlink() or file.is_file():
+                    add(file)  # a broken link or a loop is noted when it cannot be read
+                else:
+                    found.notes.append(f"{file}: skipped, not a regular file")
     if other:
         kinds = ", ".join(sorted(other))
         found.notes.append(f"skipped {sum(other.values())} file(s) of other kinds ({kinds})")
     return found
+
+
+def _real(path: Path) -> Path:
+    """The path with links resolved, or as given when they loop."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop of links, before Python 3.13
+        return path.absolute()
 
 
 def load_documents(paths: Iterable[str | Path]) -> tuple[list[Document], list[str]]:
@@ -194,7 +222,11 @@ def load_documents(paths: Iterable[str | Path]) -> tuple[list[Document], list[st
     if not docs:
         exts = " ".join(supported_extensions())
         where = ", ".join(str(p) for p in paths)
-        raise InputError(f"no documents found in {where} (looked for {exts})")
+        message = f"no documents found in {where} (looked for {exts})"
+        if notes:  # why the files there were not read, on the same line
+            message += "; " + "; ".join(notes[:3])
+            message += f"; and {len(notes) - 3} more" if len(notes) > 3 else ""
+        raise InputError(message)
     return docs, notes
 
 
@@ -315,6 +347,9 @@ class Analysis:
     url: str | None = None
 
 
+_LONGEST_DATE_LINE = 120
+
+
 def is_furniture(line: str) -> bool:
     """True for lines that are page furniture, never content: counters, bare separators,
     'Date & Time:' lines, bylines, 'Read more' links, datelines standing alone."""
@@ -323,6 +358,8 @@ def is_furniture(line: str) -> bool:
         return False
     if any(p.search(stripped) for p in _FURNITURE):
         return True
+    if len(stripped) > _LONGEST_DATE_LINE:  # a paragraph: no need to look for dates in it
+        return False
     # A line that is only a date, perhaps with a time: '- Dec 4, 2025,'
     rest = re.sub(r"[-*•|,\s]", "", _strip_dates(stripped))
     return parse_date(stripped) is not None and len(rest) <= 8

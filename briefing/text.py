@@ -6,6 +6,7 @@ back at the exact characters of a file.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -160,6 +161,7 @@ _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")  # kana and Han
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light English stemmer: enough to match 'talks'/'talk' and 'Russian'/'Russia'."""
     w = word.lower().replace("’", "'")

@@ -59,15 +59,22 @@ def _load() -> dict[str, dict[str, float]]:
 
 
 TOPICS = _load()
+_BY_TERM: dict[str, list[tuple[str, float]]] = {}  # term -> the titles that have it
+for _title, _weights in TOPICS.items():
+    for _term, _weight in _weights.items():
+        _BY_TERM.setdefault(_term, []).append((_title, _weight))
 
 
 def classify(text: str) -> str:
     """The section title whose terms `text` uses most; OTHER when it uses none."""
     words = content_terms(text)
     terms = set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
+    scores = dict.fromkeys(TOPICS, 0.0)
+    for term in terms:
+        for title, weight in _BY_TERM.get(term, ()):
+            scores[title] += weight
     best, best_score = OTHER, 0.0
-    for title, weights in TOPICS.items():
-        score = sum(weights.get(t, 0.0) for t in terms)
+    for title, score in scores.items():
         if score > best_score + 1e-9:
             best, best_score = title, score
     return best if best_score >= 0.34 else OTHER
