@@ -134,6 +134,20 @@ def make_parser() -> argparse.ArgumentParser:
         "-q", "--quiet", action="store_true", help="print nothing on stderr but errors"
     )
     build.set_defaults(run=run_build)
+
+    check = commands.add_parser(
+        "check",
+        help="verify a briefing against the files it cites",
+        description="Verify a briefing against the files under PATH, matched by file ID. For "
+        "JSON, every citation's quote must be at its offsets in the file read again as the "
+        "briefing records, and each file's sha256 must be the recorded one; for Markdown, every "
+        "cited [id] must be a file, and every passage a claim quotes must be in a file it cites. "
+        "Prints each failure, then a summary; exit 0 when all hold, 1 otherwise.",
+        epilog="Example: briefing check brief.json seeds/",
+    )
+    check.add_argument("brief", metavar="BRIEF", help="a briefing written as .json or .md")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="the files or folders it cites")
+    check.set_defaults(run=run_check)
     return parser
 
 
@@ -201,6 +215,18 @@ def run_build(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from briefing.checking import check_file
+
+    report = check_file(args.brief, args.paths)
+    for note in report.notes:
+        _say(f"note: {note}")
+    for failure in report.failures:
+        print(failure)
+    print(report.summary())
+    return 0 if report.ok else 1
 
 
 def _report(briefing: Briefing, output: str | None, say: Callable[[str], None]) -> None:

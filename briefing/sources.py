@@ -205,15 +205,7 @@ def load_documents(paths: Iterable[str | Path]) -> tuple[list[Document], list[st
     found = find_files(paths)
     docs: list[Document] = []
     notes = list(found.notes)
-    seen: dict[str, Path] = {}
-    for file in found.files:
-        doc_id = file.stem
-        if doc_id in seen:
-            raise InputError(
-                f"two files have the ID {doc_id!r}: {seen[doc_id]} and {file}; "
-                "rename one (the ID is the file name without its extension)"
-            )
-        seen[doc_id] = file
+    for file in files_by_id(found.files).values():
         doc, note = read_document(file)
         if note:
             notes.append(note)
@@ -228,6 +220,20 @@ def load_documents(paths: Iterable[str | Path]) -> tuple[list[Document], list[st
             message += f"; and {len(notes) - 3} more" if len(notes) > 3 else ""
         raise InputError(message)
     return docs, notes
+
+
+def files_by_id(files: Iterable[Path]) -> dict[str, Path]:
+    """Files by their ID (the name without its extension), in order. Raises InputError when two
+    files share an ID."""
+    by_id: dict[str, Path] = {}
+    for file in files:
+        if file.stem in by_id:
+            raise InputError(
+                f"two files have the ID {file.stem!r}: {by_id[file.stem]} and {file}; "
+                "rename one (the ID is the file name without its extension)"
+            )
+        by_id[file.stem] = file
+    return by_id
 
 
 def read_file(file: Path) -> tuple[bytes, Decoded]:
