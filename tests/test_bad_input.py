@@ -134,6 +134,19 @@ def test_other_encodings_are_read_with_a_note(cli, tmp_path, encoding, note):
     assert text.strip() in quotes
 
 
+def deny(monkeypatch, owner: object, attr: str, name: str) -> None:
+    """Make `owner.attr(path)` raise PermissionError for the path called `name`, as it does for
+    anyone but root when the mode forbids it."""
+    real = getattr(owner, attr)
+
+    def denied(path, *args):
+        if Path(path).name == name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args)
+
+    monkeypatch.setattr(owner, attr, denied)
+
+
 @pytest.mark.skipif(as_root, reason="root reads a file whatever its mode")
 def test_file_without_read_permission_is_a_note(cli, tmp_path):
     docs = folder_with_story(tmp_path)
@@ -150,38 +163,24 @@ def test_file_without_read_permission_is_a_note(cli, tmp_path):
     ]
 
 
-def test_file_that_cannot_be_read_is_a_note(tmp_path, monkeypatch):
-    """The OSError path of a file without permission, as root sees it nowhere else."""
+@pytest.mark.parametrize(
+    ("owner", "attr", "denied", "note", "read"),
+    [
+        (Path, "read_bytes", "locked.txt", "skipped, cannot be read", ["secret", "story"]),
+        (os, "scandir", "private", "folder skipped, cannot be read", ["locked", "story"]),
+    ],
+    ids=["file", "folder"],
+)
+def test_what_cannot_be_read_is_a_note(tmp_path, monkeypatch, owner, attr, denied, note, read):
+    """The OSError paths of a file or folder without permission, which root never meets."""
     docs = folder_with_story(tmp_path)
     (docs / "locked.txt").write_text(STORY)
-    real = Path.read_bytes
-
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "locked.txt":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
-
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    docs_read, found = load_documents([docs])
-    assert [d.id for d in docs_read] == ["story"]
-    assert found == [f"{docs / 'locked.txt'}: skipped, cannot be read (Permission denied)"]
-
-
-def test_folder_that_cannot_be_listed_is_a_note(tmp_path, monkeypatch):
-    docs = folder_with_story(tmp_path)
     (docs / "private").mkdir()
     (docs / "private" / "secret.txt").write_text(STORY)
-    real = os.scandir
-
-    def scandir(path):
-        if str(path).endswith("private"):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    deny(monkeypatch, owner, attr, denied)
     docs_read, found = load_documents([docs])
-    assert [d.id for d in docs_read] == ["story"]
-    assert found == [f"{docs / 'private'}: folder skipped, cannot be read (Permission denied)"]
+    assert sorted(d.id for d in docs_read) == read
+    assert found == [f"{docs / denied}: {note} (Permission denied)"]
 
 
 def test_symlink_loops_and_broken_links_are_notes(cli, tmp_path):
