@@ -53,7 +53,11 @@ def build_from_documents(
     grounded = ground(extraction.facts, docs)
     claims = merge(grounded.facts)
     composition = compose(claims, options.budget)
-    shown = len(composition.key_points) + sum(len(s.claims) for s in composition.sections)
+    shown = (
+        len(composition.key_points)
+        + len(composition.watch)
+        + sum(len(s.claims) for s in composition.sections)
+    )
     return Briefing(
         title=options.title or title_for(docs, claims),
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
@@ -64,7 +68,8 @@ def build_from_documents(
         sources=[_source_info(d) for d in docs],
         key_points=composition.key_points,
         sections=composition.sections,
-        conflicts=find_conflicts(claims, docs),
+        watch=composition.watch,
+        conflicts=find_conflicts(claims, docs, options.budget.max_conflicts),
         stats=Stats(
             documents=len(docs),
             chunks=len(chunks),
