@@ -257,9 +257,7 @@ def run_render(args: argparse.Namespace) -> int:
         check_writable(args.output)
     folders = _folders(args)
     briefing = _read_briefing(args.brief)
-    audience = args.audience or briefing.audience
-    folders.check(audience)
-    _emit(render(briefing, fmt, audience, folders), args.output)
+    _emit(render(briefing, fmt, args.audience, folders), args.output)
     return 0
 
 

@@ -35,6 +35,16 @@ def _folders(kind: Kind, dirs: Folders | Sequence[str | Path]) -> Folders:
     return Folders.of(**{kind: dirs})
 
 
+def search_path(
+    audience: str,
+    user_dirs: Folders | Sequence[str | Path] = (),
+    kind: Kind = "templates",
+) -> list[Path]:
+    """Folders a template of `kind` ('templates' or 'prompts') for `audience` is looked up in,
+    first match wins (see `briefing.resources.Folders.search_path`)."""
+    return _folders(kind, user_dirs).search_path(kind, audience)
+
+
 def environment(
     audience: str = DEFAULT_AUDIENCE,
     user_dirs: Folders | Sequence[str | Path] = (),
@@ -97,7 +107,9 @@ def render(
         return briefing.model_dump_json(indent=2) + "\n"
     if fmt not in FORMATS:
         raise ConfigError(f"unknown format {fmt!r} (choose from {', '.join(ALL_FORMATS)})")
-    env = environment(audience or briefing.audience, user_dirs)
+    audience = audience or briefing.audience
+    _folders("templates", user_dirs).check(audience)
+    env = environment(audience, user_dirs)
     return render_template(env, FORMATS[fmt], b=briefing)
 
 

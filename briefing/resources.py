@@ -71,8 +71,9 @@ class Folders:
 
     def search_path(self, kind: Kind, audience: str = DEFAULT_AUDIENCE) -> list[Path]:
         """Folders a `kind` file for `audience` is looked up in, first match wins: the
-        audience's folders (the user's, then the built-in one), then the `default/` ones."""
-        self.check(audience)
+        audience's folders (the user's, then the built-in one), then the `default/` ones.
+        An audience without a folder of this kind (a user's audience that only changes the
+        templates, say) gets the `default/` ones; `check` says whether it exists at all."""
         names = [audience, DEFAULT_AUDIENCE] if audience != DEFAULT_AUDIENCE else [audience]
         roots = self.roots(kind)
         return [root / name for name in names for root in roots if (root / name).is_dir()]

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from briefing import rendering
 from briefing.audiences import load_audience
 from briefing.errors import ConfigError, TemplateError
 from briefing.rendering import prompt_environment, render_template
@@ -189,6 +190,13 @@ def test_prompts_use_the_same_lookup(tmp_path):
     folders = Folders.of(prompts=[mine])
     assert search_path("prompts", "executive", folders)[0] == mine / "executive"
     assert search_path("prompts", "executive", folders)[-1].name == "default"
+    # An audience with templates but no prompts of its own gets the default prompts.
+    board = prompt_environment("board", [mine])
+    assert render_template(board, "extract.system.j2", n=2) == "Extract 2 facts.\n"
+    # The signature briefing.prompting uses on main:
+    assert rendering.search_path("executive", [mine], kind="prompts") == search_path(
+        "prompts", "executive", folders
+    )
 
 
 def test_audience_toml_is_checked(tmp_path):

@@ -173,3 +173,9 @@ def test_a_file_that_is_not_a_briefing_is_one_line(tmp_path, content, message):
 def test_missing_file_is_one_line(tmp_path):
     r = run_cli("render", tmp_path / "none.json")
     assert r.returncode == 2 and "cannot be read" in r.stderr
+
+
+def test_unknown_audience_is_one_line(saved):
+    r = run_cli("render", saved, "--audience", "board")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "unknown audience 'board'" in r.stderr
