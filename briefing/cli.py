@@ -196,6 +196,13 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
         help="give up on a request after this long (default: 120)",
     )
     llm.add_argument(
+        "--retries",
+        type=int,
+        metavar="N",
+        help="retry a request that met a network fault (429, 5xx, timeout, dropped connection) "
+        "up to N times (default: 4)",
+    )
+    llm.add_argument(
         "--cache-dir",
         metavar="DIR",
         help="where answers are cached (default: the user cache folder)",
@@ -382,6 +389,7 @@ def _engine(args: argparse.Namespace, audience: str, folders: Folders) -> tuple[
             base_url=args.base_url,
             concurrency=args.concurrency,
             timeout=args.timeout,
+            retries=args.retries,
             cache_dir=args.cache_dir,
             use_cache=not args.no_cache,
             audience=audience,
