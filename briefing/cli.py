@@ -12,14 +12,18 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
 from briefing import __version__
-from briefing.errors import BriefingError, UsageError
+from briefing.errors import BriefingError, InputError, UsageError
 
 if TYPE_CHECKING:
+    from briefing.audiences import Audience
     from briefing.engines.base import Engine
     from briefing.models import Briefing
+    from briefing.resources import Folders
+    from briefing.state import Selection, State
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
@@ -76,20 +80,95 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write here (atomically) instead of to standard output",
     )
-    build.add_argument(
+    _add_format_option(build)
+    _add_briefing_options(build)
+    build.set_defaults(run=run_build)
+    _add_render_command(commands)
+    _add_send_command(commands)
+    _add_audiences_command(commands)
+    _add_check_command(commands)
+    return parser
+
+
+def _add_format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--format",
-        choices=["md", "json"],
+        choices=["md", "html", "txt", "json"],
         default=None,
-        help="output format (default: from the -o extension, else md)",
+        help="output format: Markdown, an HTML page (also an e-mail body), plain text, or JSON "
+        "(default: from the -o extension, else md)",
     )
-    build.add_argument("--title", help="the briefing's title (default: from the documents)")
-    build.add_argument(
-        "--max-claims", type=_positive, metavar="N", help="at most N claims in all (default: 30)"
+
+
+def _add_folder_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--templates",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="your own template folders (DIR/AUDIENCE/FILE), looked in before the built-in "
+        "ones, file by file; may be given more than once",
     )
-    build.add_argument(
-        "--key-points", type=_positive, metavar="N", help="at most N key points (default: 7)"
+    parser.add_argument(
+        "--prompts",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="your own prompt folders (DIR/AUDIENCE/FILE), looked in before the built-in ones",
     )
-    llm = build.add_argument_group(
+
+
+def _add_audience_option(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument(
+        "--audience",
+        metavar="NAME",
+        help=f"who it is for: executive, analyst, default, or your own (see 'briefing "
+        f"audiences'); picks prompts/NAME/ and templates/NAME/ (default: {default})",
+    )
+    _add_folder_options(parser)
+
+
+def _add_briefing_options(parser: argparse.ArgumentParser) -> None:
+    """What `build` and `send` share: how the briefing is made and what it covers."""
+    parser.add_argument("--title", help="the briefing's title (default: from the documents)")
+    parser.add_argument(
+        "--max-claims",
+        type=_positive,
+        metavar="N",
+        help="at most N claims in all (default: the audience's; 30)",
+    )
+    parser.add_argument(
+        "--key-points",
+        type=_positive,
+        metavar="N",
+        help="at most N key points (default: the audience's; 7)",
+    )
+    _add_audience_option(parser, "default")
+    parser.add_argument(
+        "--state",
+        metavar="FILE",
+        help="remember here which documents (by content) were briefed, and mark what is new "
+        "since the last briefing; updated only when the briefing was written or sent",
+    )
+    parser.add_argument(
+        "--only-new",
+        action="store_true",
+        help="brief only documents that are new or changed since the last briefing "
+        "(needs --state); when there are none, write or send nothing",
+    )
+    _add_engine_options(parser)
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when any chunk could not be read (the briefing is still written)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing on stderr but errors"
+    )
+
+
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    llm = parser.add_argument_group(
         "engine",
         "With a model configured (--model, or OPENAI_API_KEY / OPENAI_BASE_URL / BRIEFING_MODEL "
         "in the environment) the LLM engine writes the claims; otherwise the extractive engine "
@@ -118,6 +197,13 @@ def make_parser() -> argparse.ArgumentParser:
         help="give up on a request after this long (default: 120)",
     )
     llm.add_argument(
+        "--retries",
+        type=int,
+        metavar="N",
+        help="retry a request that met a network fault (429, 5xx, timeout, dropped connection) "
+        "up to N times (default: 4)",
+    )
+    llm.add_argument(
         "--cache-dir",
         metavar="DIR",
         help="where answers are cached (default: the user cache folder)",
@@ -125,16 +211,70 @@ def make_parser() -> argparse.ArgumentParser:
     llm.add_argument(
         "--no-cache", action="store_true", help="neither read nor write cached answers"
     )
-    build.add_argument(
-        "--strict",
-        action="store_true",
-        help="exit 1 when any chunk could not be read (the briefing is still written)",
-    )
-    build.add_argument(
-        "-q", "--quiet", action="store_true", help="print nothing on stderr but errors"
-    )
-    build.set_defaults(run=run_build)
 
+
+def _add_render_command(commands: argparse._SubParsersAction) -> None:
+    render = commands.add_parser(
+        "render",
+        help="render a saved JSON briefing again (no engine, no model)",
+        description="Render a briefing saved with '--format json' again, for another audience "
+        "or in another format. Nothing is read but the JSON, and no model is called. The JSON "
+        "holds the claims its budget chose: build with --audience analyst to have every claim.",
+        epilog="Example: briefing render brief.json --audience analyst -o brief.html",
+    )
+    render.add_argument("brief", metavar="BRIEF.json", help="a saved briefing ('-': stdin)")
+    render.add_argument(
+        "-o", "--output", metavar="FILE", help="write here (atomically) instead of to stdout"
+    )
+    _add_format_option(render)
+    _add_audience_option(render, "the one it was built for")
+    render.set_defaults(run=run_render)
+
+
+def _add_send_command(commands: argparse._SubParsersAction) -> None:
+    send = commands.add_parser(
+        "send",
+        help="build a briefing and mail it (plain text and HTML)",
+        description="Build a briefing of the documents under PATH and mail it as one message "
+        "with a plain-text and an HTML part, citations in both. The SMTP server comes from "
+        "--smtp or BRIEFING_SMTP_URL: smtp://[USER[:PASSWORD]@]HOST[:PORT] (STARTTLS when "
+        "offered) or smtps://... (TLS); the password may also be in BRIEFING_SMTP_PASSWORD.",
+        epilog="Example: briefing send reports/ --to team@example.com --smtp "
+        "smtp://mail.example.com:587 --audience executive",
+    )
+    send.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to brief")
+    send.add_argument(
+        "--to", action="append", required=True, metavar="ADDR", help="a recipient (repeatable)"
+    )
+    send.add_argument("--subject", help="the subject (default: the title and the dates)")
+    send.add_argument("--smtp", metavar="URL", help="the SMTP server (default: $BRIEFING_SMTP_URL)")
+    send.add_argument(
+        "--from",
+        dest="sender",
+        metavar="ADDR",
+        help="the sender (default: $BRIEFING_SMTP_FROM, else briefing@HOSTNAME)",
+    )
+    send.add_argument(
+        "--dry-run",
+        metavar="FILE.eml",
+        help="write the message to this file instead of sending it (the state is not updated)",
+    )
+    _add_briefing_options(send)
+    send.set_defaults(run=run_send)
+
+
+def _add_audiences_command(commands: argparse._SubParsersAction) -> None:
+    audiences = commands.add_parser(
+        "audiences",
+        help="list the audiences a briefing can be written for",
+        description="List the audiences (folders of prompts/ and templates/, built in and "
+        "your own) with what each is for, from its audience.toml.",
+    )
+    _add_folder_options(audiences)
+    audiences.set_defaults(run=run_audiences)
+
+
+def _add_check_command(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser(
         "check",
         help="verify a briefing against the files it cites",
@@ -148,70 +288,244 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("brief", metavar="BRIEF", help="a briefing written as .json or .md")
     check.add_argument("paths", nargs="+", metavar="PATH", help="the files or folders it cites")
     check.set_defaults(run=run_check)
-    return parser
+
+
+_EXTENSIONS = {".json": "json", ".html": "html", ".htm": "html", ".txt": "txt"}
 
 
 def _format_for(output: str | None, explicit: str | None) -> str:
     if explicit:
         return explicit
-    if output and output.lower().endswith(".json"):
-        return "json"
-    return "md"
+    suffix = output[output.rfind(".") :].lower() if output and "." in output else ""
+    return _EXTENSIONS.get(suffix, "md")
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
-    from briefing.composing import Budget
-    from briefing.config import EngineConfig, make_engine
-    from briefing.output import check_writable, write_atomic
-    from briefing.pipeline import BuildOptions, build
-    from briefing.progress import ProgressLine
+    from briefing.output import check_writable
     from briefing.rendering import render
 
     fmt = _format_for(args.output, args.format)
     if args.output:
         check_writable(args.output)
-    budget = Budget()
-    if args.max_claims:
-        budget = replace(budget, max_claims=args.max_claims)
-    if args.key_points:
-        budget = replace(budget, key_points=args.key_points)
-    say = _quiet if args.quiet else _say
-    engine, hint = make_engine(
+    run = _start(args)
+    if run.briefing is None:
+        _nothing_new(args, run, "no briefing written")
+        return 0
+    text = render(run.briefing, fmt, run.audience.name, run.folders)
+    _emit(text, args.output)
+    run.done()
+    return _finish(args, run, f" -> {args.output}" if args.output else "")
+
+
+def run_render(args: argparse.Namespace) -> int:
+    from briefing.output import check_writable
+    from briefing.rendering import render
+
+    fmt = _format_for(args.output, args.format)
+    if args.output:
+        check_writable(args.output)
+    folders = _folders(args)
+    briefing = _read_briefing(args.brief)
+    _emit(render(briefing, fmt, args.audience, folders), args.output)
+    return 0
+
+
+def run_send(args: argparse.Namespace) -> int:
+    from briefing import mail
+    from briefing.output import check_writable
+    from briefing.rendering import render
+
+    to = [mail.check_address(a) for a in args.to]
+    sender = mail.check_address(args.sender or mail.default_sender(), "--from")
+    if args.dry_run:
+        check_writable(args.dry_run)
+    settings = None if args.dry_run else mail.smtp_settings(args.smtp)
+    run = _start(args)
+    if run.briefing is None:
+        _nothing_new(args, run, "no mail sent")
+        return 0
+    subject = args.subject or mail.default_subject(run.briefing)
+    message = mail.compose(
+        text=render(run.briefing, "txt", run.audience.name, run.folders),
+        html=render(run.briefing, "html", run.audience.name, run.folders),
+        subject=subject,
+        sender=sender,
+        to=to,
+    )
+    if settings is None:
+        mail.write_message(message, args.dry_run)
+        where = f" -> {args.dry_run} (not sent)"
+    else:
+        mail.send(message, settings)
+        run.done()
+        where = f"; sent to {', '.join(to)} via {settings.where}"
+    return _finish(args, run, where)
+
+
+def run_audiences(args: argparse.Namespace) -> int:
+    from briefing.audiences import list_audiences
+
+    audiences = list_audiences(_folders(args))
+    width = max(len(a.name) for a in audiences)
+    for a in audiences:
+        print(f"{a.name:<{width}}  {a.description or '(no description: add an audience.toml)'}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# What the commands share
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    """One briefing made for `build` or `send`: with what, of what, and the state to update."""
+
+    folders: Folders
+    audience: Audience
+    selection: Selection
+    state: State | None
+    briefing: Briefing | None
+    hint: str | None = None
+
+    def done(self) -> None:
+        """The briefing was written or sent: remember the documents it covered."""
+        if self.state is not None:
+            self.state.record(self.selection.docs)
+            self.state.save()
+
+
+def _engine(args: argparse.Namespace, audience: str, folders: Folders) -> tuple[Engine, str | None]:
+    """The engine `args` ask for, and a hint when the choice was made for the user."""
+    from briefing.config import EngineConfig, make_engine
+
+    return make_engine(
         EngineConfig(
             engine=args.engine,
             model=args.model,
             base_url=args.base_url,
             concurrency=args.concurrency,
             timeout=args.timeout,
+            retries=args.retries,
             cache_dir=args.cache_dir,
             use_cache=not args.no_cache,
+            audience=audience,
+            prompt_dirs=tuple(str(p) for p in folders.prompts),
         ),
-        notice=say,
+        notice=_quiet if args.quiet else _say,
     )
-    progress = ProgressLine("extracting", enabled=False if args.quiet else None)
+
+
+def _start(args: argparse.Namespace) -> _Run:
+    """Read the documents and make the briefing `args` ask for; briefing None when --only-new
+    finds nothing new."""
+    from dataclasses import replace
+
+    from briefing.audiences import load_audience
+    from briefing.output import check_writable
+    from briefing.pipeline import BuildOptions, build_from_documents
+    from briefing.progress import ProgressLine
+    from briefing.sources import load_documents
+    from briefing.state import Selection, State
+
+    if args.only_new and not args.state:
+        raise UsageError("--only-new needs --state FILE, where earlier runs are remembered")
+    folders = _folders(args)
+    audience = load_audience(args.audience or "default", folders)
+    budget = audience.budget
+    if args.max_claims:
+        budget = replace(budget, max_claims=args.max_claims)
+    if args.key_points:
+        budget = replace(budget, key_points=args.key_points)
+    state = None
+    if args.state:
+        state = State.load(args.state)
+        state.path.parent.mkdir(parents=True, exist_ok=True)
+        check_writable(state.path)
+    docs, notes = load_documents(args.paths)
+    selection = state.select(docs, args.only_new) if state else Selection(docs)
+    run = _Run(folders, audience, selection, state, None)
+    if not selection.docs:
+        return run
+    engine, run.hint = _engine(args, audience.name, folders)
+    progress = ProgressLine("extracting", enabled=None if not args.quiet else False)
     progress.extra = lambda: _progress_extra(engine)
     try:
-        briefing = build(
-            args.paths, engine, BuildOptions(title=args.title, budget=budget), progress=progress
+        briefing = build_from_documents(
+            selection.docs,
+            engine,
+            BuildOptions(audience=audience.name, title=args.title, budget=budget),
+            progress=progress,
+            notes=notes,
         )
     finally:
         progress.close()
-    text = render(briefing, fmt)
-    if args.output:
-        write_atomic(args.output, text)
+    run.briefing = selection.mark(briefing)
+    return run
+
+
+def _folders(args: argparse.Namespace) -> Folders:
+    from pathlib import Path
+
+    from briefing.resources import Folders
+
+    for flag, dirs in (("--templates", args.templates), ("--prompts", args.prompts)):
+        for d in dirs:
+            if not Path(d).is_dir():
+                raise InputError(f"{flag} {d}: no such folder")
+    return Folders.of(prompts=args.prompts, templates=args.templates)
+
+
+def _read_briefing(path: str) -> Briefing:
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    from briefing.models import Briefing
+
+    try:
+        raw = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    try:
+        return Briefing.model_validate_json(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        where = f"{where}: " if where else ""
+        raise InputError(
+            f"{path}: not a briefing saved with --format json ({where}{err['msg']})"
+        ) from exc
+
+
+def _emit(text: str, output: str | None) -> None:
+    from briefing.output import write_atomic
+
+    if output:
+        write_atomic(output, text)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    _report(briefing, args.output, say)
-    if hint:
-        say(hint)
-    if args.strict and briefing.stats.failed_chunks:
+
+
+def _nothing_new(args: argparse.Namespace, run: _Run, what: str) -> None:
+    if not args.quiet:
+        since = run.selection.since
+        when = f" since {since:%Y-%m-%d %H:%M UTC}" if since else ""
+        print(f"briefing: nothing new{when} (state: {args.state}); {what}", file=sys.stderr)
+
+
+def _finish(args: argparse.Namespace, run: _Run, where: str) -> int:
+    """Say what the run did; with --strict, a chunk that could not be read fails the run."""
+    assert run.briefing is not None
+    say = _quiet if args.quiet else _say
+    _report(run.briefing, where, say)
+    if run.hint:
+        say(run.hint)
+    failed = run.briefing.stats.failed_chunks
+    if args.strict and failed:
         print(
-            f"briefing: error: {len(briefing.stats.failed_chunks)} chunk(s) could not be read "
-            "(--strict)",
-            file=sys.stderr,
+            f"briefing: error: {len(failed)} chunk(s) could not be read (--strict)", file=sys.stderr
         )
         return 1
     return 0
@@ -229,16 +543,16 @@ def run_check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _report(briefing: Briefing, output: str | None, say: Callable[[str], None]) -> None:
+def _report(briefing: Briefing, where: str, say: Callable[[str], None]) -> None:
     """What the run did, on stderr: notes, failures, counts, and what the model cost."""
     st = briefing.stats
     for note in st.skipped_files:
         say(f"note: {note}")
     for failure in st.failed_chunks:
         say(f"warning: chunk not read: {failure}")
-    where = f" -> {output}" if output else ""
+    new = f", {len(briefing.new_sources)} new" if briefing.since else ""
     say(
-        f"{st.documents} documents, {st.facts_found} facts ({st.facts_dropped} dropped as "
+        f"{st.documents} documents{new}, {st.facts_found} facts ({st.facts_dropped} dropped as "
         f"unverifiable), {st.claims} claims, {st.claims_shown} shown{where}"
     )
     if st.usage:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from briefing.conflicts import MAX_CONFLICTS
 from briefing.models import Claim, Document, Period, Section
 from briefing.text import STOPWORDS, word_count
 from briefing.topics import OTHER
@@ -26,12 +27,33 @@ class Budget:
     key_points: int = 7
     min_importance: float = 0.3
     per_topic_key_points: int = 2
+    watch: int = 0
+    """How many claims about what is planned or expected to list as what to watch next."""
+    sections: bool = True
+    """False: the briefing is its key points (and what to watch), with no sections by topic."""
+    max_conflicts: int = MAX_CONFLICTS
 
 
 @dataclass
 class Composition:
     key_points: list[Claim]
     sections: list[Section]
+    watch: list[Claim] = field(default_factory=list)
+
+
+# What a source says is planned, scheduled or expected: the future as the source states it.
+_FORWARD = re.compile(
+    r"\b(?:will|shall|expected to|is expected|are expected|plans? to|planning to|planned|"
+    r"scheduled|upcoming|forthcoming|preparing to|set to|due to|to be (?:held|signed|announced|"
+    r"discussed|unveiled)|on the agenda|next (?:week|month|year)|later this (?:week|month|year))\b",
+    re.IGNORECASE,
+)
+_HEARSAY = re.compile(r"\b(?:may|might|could|would|perhaps|possibly|if)\b", re.IGNORECASE)
+
+
+def looks_ahead(claim: Claim) -> bool:
+    """True when the claim says what is planned, scheduled or expected, without hedging."""
+    return bool(_FORWARD.search(claim.text)) and not _HEARSAY.search(claim.text)
 
 
 def compose(claims: Sequence[Claim], budget: Budget = Budget()) -> Composition:
@@ -61,13 +83,19 @@ def compose(claims: Sequence[Claim], budget: Budget = Budget()) -> Composition:
         per_topic[topic] += 1
 
     keyed = {c.id for c in key_points}
+    watch = [
+        c
+        for c in sorted(claims, key=lambda c: -c.importance)
+        if c.id not in keyed and c.importance >= budget.min_importance and looks_ahead(c)
+    ][: budget.watch]
+    shown = keyed | {c.id for c in watch}
     by_topic: dict[str, list[Claim]] = {}
-    for claim in chosen:
-        if claim.id not in keyed:
+    for claim in chosen if budget.sections else ():
+        if claim.id not in shown:
             by_topic.setdefault(claim.topic or OTHER, []).append(claim)
     sections = [Section(title=t, claims=cs) for t, cs in by_topic.items()]
     sections.sort(key=lambda s: (s.title == OTHER, -sum(c.importance for c in s.claims)))
-    return Composition(key_points=key_points, sections=sections)
+    return Composition(key_points=key_points, sections=sections, watch=watch)
 
 
 def period(docs: Sequence[Document]) -> Period:

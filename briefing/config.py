@@ -29,6 +29,7 @@ class EngineConfig:
     base_url: str | None = None
     concurrency: int | None = None
     timeout: float | None = None
+    retries: int | None = None
     cache_dir: str | None = None
     use_cache: bool = True
     audience: str = "default"
@@ -58,7 +59,13 @@ def make_engine(config: EngineConfig, notice=None) -> tuple[Engine, str | None]:
     from briefing.engines.llm import DEFAULT_CONCURRENCY, DEFAULT_MODEL, LLMEngine, LLMSettings
     from briefing.llm_client import ChatClient, ClientSettings
 
-    client = ChatClient(ClientSettings.from_env(base_url=config.base_url, timeout=config.timeout))
+    if config.retries is not None and config.retries < 0:
+        raise UsageError("--retries takes a number of at least 0")
+    client = ChatClient(
+        ClientSettings.from_env(
+            base_url=config.base_url, timeout=config.timeout, max_retries=config.retries
+        )
+    )
     settings = LLMSettings(
         model=config.model or os.environ.get("BRIEFING_MODEL") or DEFAULT_MODEL,
         concurrency=config.concurrency or DEFAULT_CONCURRENCY,

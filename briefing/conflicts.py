@@ -148,9 +148,11 @@ def _base_unit(unit: str) -> str:
     return unit.split(" (")[0]
 
 
-def find_conflicts(claims: Sequence[Claim], docs: Sequence[Document]) -> list[Conflict]:
+def find_conflicts(
+    claims: Sequence[Claim], docs: Sequence[Document], limit: int = MAX_CONFLICTS
+) -> list[Conflict]:
     """Pairs of figures of one unit, from different sources, that differ and look to be about
-    the same thing; each conflict lists every value given, with its sources."""
+    the same thing; each conflict lists every value given, with its sources. At most `limit`."""
     figures = find_figures(claims, docs)
     groups: list[list[Figure]] = []
     # Figures can only be about the same measure when they share a unit and a subject word:
@@ -188,7 +190,7 @@ def find_conflicts(claims: Sequence[Claim], docs: Sequence[Document]) -> list[Co
                 ],
             )
         )
-    return conflicts[:MAX_CONFLICTS]
+    return conflicts[:limit]
 
 
 def _same_measure(a: Figure, b: Figure) -> bool:

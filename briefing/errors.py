@@ -40,3 +40,9 @@ class TemplateError(BriefingError):
 class ModelError(BriefingError):
     """Raised when the model server fails in a way retries cannot mend (rejected key, unknown
     model, server unreachable after retries). Exit code 1."""
+
+
+class MailError(BriefingError):
+    """Raised when a briefing cannot be mailed: the SMTP server cannot be reached, refuses the
+    login, the sender or a recipient, or TLS fails. The message never holds the password.
+    Exit code 1."""

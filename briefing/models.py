@@ -167,3 +167,15 @@ class Briefing(_Model):
     sections: list[Section]
     conflicts: list[Conflict]
     stats: Stats
+    watch: list[Claim] = Field(
+        default_factory=list,
+        description="What to watch next: cited claims about what is planned or expected.",
+    )
+    new_sources: list[str] = Field(
+        default_factory=list,
+        description="IDs of the sources that are new or changed since the last briefing "
+        "(with --state); empty on a first run or without a state file.",
+    )
+    since: dt.datetime | None = Field(
+        None, description="When the last briefing recorded in the state file was made."
+    )

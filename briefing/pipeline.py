@@ -56,6 +56,7 @@ def build_from_documents(
     composition = _compose(engine, claims, title, options.budget)
     shown = len(
         {c.id for s in composition.sections for c in s.claims}
+        | {c.id for c in composition.watch}
         | {c.id for c in composition.key_points if c.id.startswith("c")}
     )
     return Briefing(
@@ -68,7 +69,8 @@ def build_from_documents(
         sources=[_source_info(d) for d in docs],
         key_points=composition.key_points,
         sections=composition.sections,
-        conflicts=find_conflicts(claims, docs),
+        watch=composition.watch,
+        conflicts=find_conflicts(claims, docs, options.budget.max_conflicts),
         stats=Stats(
             documents=len(docs),
             chunks=len(chunks),
@@ -86,11 +88,12 @@ def build_from_documents(
 def _compose(engine: Engine, claims: list[Claim], title: str, budget: Budget) -> Composition:
     """Sections within the budget, led by key points the engine writes (the LLM engine) or,
     failing that, by the most important claims themselves."""
-    body = compose(claims, replace(budget, key_points=0))
+    body = compose(claims, replace(budget, key_points=0, sections=True))
     chosen = sorted((c for s in body.sections for c in s.claims), key=lambda c: -c.importance)
     lead = engine.write_lead(chosen, title, budget.key_points) if chosen else None
     if lead:
-        return Composition(key_points=lead, sections=body.sections)
+        sections = body.sections if budget.sections else []
+        return Composition(key_points=lead, sections=sections, watch=body.watch)
     return compose(claims, budget)
 
 

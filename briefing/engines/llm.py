@@ -117,11 +117,41 @@ class LLMEngine:
 
     # -- one validated answer -------------------------------------------------------------------
 
-    def _messages(self, kind: str, variables: dict[str, Any], schema: dict[str, Any]) -> list[dict]:
-        schema_text = None if self.json_schema_mode else json.dumps(schema, ensure_ascii=False)
+    def _messages(
+        self, kind: str, variables: dict[str, Any], schema: dict[str, Any], json_mode: bool
+    ) -> list[dict]:
+        schema_text = None if json_mode else json.dumps(schema, ensure_ascii=False)
         system = self.prompts.render(f"{kind}.system.j2", schema=schema_text, **variables)
         user = self.prompts.render(f"{kind}.user.j2", **variables)
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+    def _key(self, messages: list[dict], fmt: dict[str, Any], schema: dict[str, Any]) -> str:
+        return cache_key(
+            {
+                "base_url": self.client.settings.effective_base_url,
+                "model": self.settings.model,
+                "messages": messages,
+                "response_format": fmt,
+                "schema": schema,
+                "temperature": self.settings.temperature,
+                "max_tokens": self.settings.max_tokens,
+            }
+        )
+
+    def _cached(
+        self, key: str, answer_model: type[A], check: Callable[[A], None] | None
+    ) -> A | None:
+        cached = self.cache.get(key)
+        if cached is None:
+            return None
+        try:
+            answer = answer_model.model_validate(cached)
+            if check:
+                check(answer)
+        except (ValidationError, InvalidAnswer):
+            return None  # a stale or foreign entry: ask again
+        self._count(cached=1)
+        return answer
 
     def ask(
         self,
@@ -132,32 +162,23 @@ class LLMEngine:
     ) -> A:
         """A validated answer of `answer_model` to the prompt `kind`, from the cache when the
         same request was answered before. Raises AnswerFailed, ChunkFailed or AuthFailed."""
+        schema = _strict_schema(answer_model)
         while True:
             json_mode = self.json_schema_mode
-            schema = _strict_schema(answer_model)
-            messages = self._messages(kind, variables, schema)
+            messages = self._messages(kind, variables, schema, json_mode)
             fmt = response_format(answer_model, json_mode)
-            key = cache_key(
-                {
-                    "base_url": self.client.settings.effective_base_url,
-                    "model": self.settings.model,
-                    "messages": messages,
-                    "response_format": fmt,
-                    "schema": schema,
-                    "temperature": self.settings.temperature,
-                    "max_tokens": self.settings.max_tokens,
-                }
-            )
-            cached = self.cache.get(key)
-            if cached is not None:
-                try:
-                    answer = answer_model.model_validate(cached)
-                    if check:
-                        check(answer)
-                    self._count(cached=1)
+            key = self._key(messages, fmt, schema)
+            # Served before in either mode? A server that only takes JSON mode answered the
+            # JSON-mode request last time: look there too before sending a doomed request.
+            for mode in dict.fromkeys((json_mode, False)):
+                if mode == json_mode:
+                    cached_key = key
+                else:
+                    other = self._messages(kind, variables, schema, mode)
+                    cached_key = self._key(other, response_format(answer_model, mode), schema)
+                answer = self._cached(cached_key, answer_model, check)
+                if answer is not None:
                     return answer
-                except (ValidationError, InvalidAnswer):
-                    pass  # a stale or foreign entry: ask again
             try:
                 answer = self._ask_until_valid(messages, fmt, answer_model, check)
             except SchemaModeUnsupported as exc:
@@ -212,6 +233,8 @@ class LLMEngine:
                         if check:
                             check(answer)
                     except InvalidAnswer as exc:
+                        if exc.raw is None and completion.refusal is None:
+                            exc.raw = completion.content  # a check's problem: show the answer
                         feedback = [
                             {"role": "assistant", "content": exc.raw or ""},
                             {

@@ -1,0 +1,117 @@
+"""Scheduled runs: which documents earlier briefings covered, so the next one can say what is new.
+
+The state file is JSON, written atomically and only after a briefing was written or sent:
+
+    {"version": 1,
+     "documents": {"<file ID>": {"sha256": "...", "first_seen": "...", "last_briefed": "..."}}}
+
+A document is new when no earlier briefing covered its content (by SHA-256): a file that was
+added, or one whose content changed. A renamed file with the same content is not new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from briefing.errors import ConfigError
+from briefing.models import Briefing, Document
+from briefing.output import write_atomic
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DocumentState(_Model):
+    sha256: str
+    first_seen: dt.datetime
+    last_briefed: dt.datetime
+
+
+class StateFile(_Model):
+    version: Literal[1] = 1
+    documents: dict[str, DocumentState] = {}
+
+
+@dataclass
+class Selection:
+    """What a run briefs: `docs`, of which `new` (IDs) are new since the last briefing, made at
+    `since` (None on a first run)."""
+
+    docs: list[Document]
+    new: list[str] = field(default_factory=list)
+    since: dt.datetime | None = None
+
+    def mark(self, briefing: Briefing) -> Briefing:
+        """`briefing` with what is new marked (nothing on a first run)."""
+        if self.since is None:
+            return briefing
+        return briefing.model_copy(update={"new_sources": self.new, "since": self.since})
+
+
+class State:
+    """The state file at `path`; a file that does not exist yet is an empty state."""
+
+    def __init__(self, path: str | Path, data: StateFile | None = None):
+        self.path = Path(path).expanduser()
+        self.data = data or StateFile()
+
+    @classmethod
+    def load(cls, path: str | Path) -> State:
+        path = Path(path).expanduser()
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls(path)
+        except OSError as exc:
+            raise ConfigError(f"state file {path}: cannot be read ({exc.strerror or exc})") from exc
+        try:
+            return cls(path, StateFile.model_validate_json(raw))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"]) or "file"
+            raise ConfigError(
+                f"state file {path} is damaged ({where}: {err['msg']}); move it away to start "
+                "afresh (the next briefing then covers every document)"
+            ) from exc
+
+    @property
+    def since(self) -> dt.datetime | None:
+        """When the last briefing was made, or None before the first."""
+        times = [d.last_briefed for d in self.data.documents.values()]
+        return max(times) if times else None
+
+    def select(self, docs: Sequence[Document], only_new: bool = False) -> Selection:
+        """The documents to brief (only the new ones with `only_new`), with the new marked."""
+        known = {d.sha256 for d in self.data.documents.values()}
+        new = [d for d in docs if d.sha256 not in known]
+        return Selection(
+            docs=new if only_new else list(docs),
+            new=[d.id for d in new],
+            since=self.since,
+        )
+
+    def record(self, docs: Sequence[Document], when: dt.datetime | None = None) -> None:
+        """Remember that `docs` were briefed at `when` (now)."""
+        when = when or dt.datetime.now(dt.UTC).replace(microsecond=0)
+        for doc in docs:
+            old = self.data.documents.get(doc.id)
+            self.data.documents[doc.id] = DocumentState(
+                sha256=doc.sha256,
+                first_seen=old.first_seen if old else when,
+                last_briefed=when,
+            )
+
+    def save(self) -> None:
+        """Write the state atomically, making its folder if need be."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, self.data.model_dump_json(indent=2) + "\n")
+        except OSError as exc:
+            raise ConfigError(f"state file {self.path}: cannot be written ({exc})") from exc
