@@ -129,9 +129,9 @@ class Found:
 
 
 def find_files(paths: Iterable[str | Path]) -> Found:
-    """The readable files under `paths` (folders are walked recursively, hidden entries
-    skipped, linked folders followed once), in a stable order. Raises InputError for a path
-    that does not exist."""
+    """The readable files under `paths` (folders are walked recursively; hidden entries and
+    links to folders skipped), in a stable order. Raises InputError for a path that does not
+    exist."""
     found = Found()
     other: dict[str, int] = {}
     seen: set[Path] = set()
@@ -162,15 +162,15 @@ def find_files(paths: Iterable[str | Path]) -> Found:
             else:
                 found.notes.append(f"{raw}: skipped, not a regular file")
             continue
-        walked: set[Path] = set()
-        for root, dirs, names in os.walk(path, onerror=unlisted, followlinks=True):
-            real = _real(Path(root))
-            if real in walked:  # a link back to a folder already read
-                found.notes.append(f"{root}: skipped, a folder already read (through a link)")
-                dirs[:] = []
-                continue
-            walked.add(real)
+        for root, dirs, names in os.walk(path, onerror=unlisted):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for link in [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+                # Followed, a link could lead anywhere, or back up in a loop.
+                dirs.remove(link)
+                where = Path(root) / link
+                found.notes.append(
+                    f"{where}: skipped, a link to a folder (give it as a PATH to read it)"
+                )
             for name in sorted(names):
                 if name.startswith("."):
                     continue

@@ -198,7 +198,8 @@ def test_symlink_loops_and_broken_links_are_notes(cli, tmp_path):
         "(Too many levels of symbolic links)",
         f"briefing: note: {docs / 'b.txt'}: skipped, cannot be read "
         "(Too many levels of symbolic links)",
-        f"briefing: note: {docs / 'back'}: skipped, a folder already read (through a link)",
+        f"briefing: note: {docs / 'back'}: skipped, a link to a folder "
+        "(give it as a PATH to read it)",
         f"briefing: note: {docs / 'gone.md'}: skipped, cannot be read (No such file or directory)",
         f"briefing: note: {docs / 'self.txt'}: skipped, cannot be read "
         "(Too many levels of symbolic links)",
@@ -206,14 +207,18 @@ def test_symlink_loops_and_broken_links_are_notes(cli, tmp_path):
     assert [s["id"] for s in json.loads(r.stdout)["sources"]] == ["alias"]
 
 
-def test_a_linked_folder_is_read(tmp_path):
+def test_a_linked_folder_is_a_note_and_read_when_given(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "far.txt").write_text(STORY)
-    docs = tmp_path / "docs"
-    docs.mkdir()
+    docs = folder_with_story(tmp_path)
     (docs / "linked").symlink_to(elsewhere)
     found, notes_ = load_documents([docs])
+    assert [d.id for d in found] == ["story"]
+    assert notes_ == [
+        f"{docs / 'linked'}: skipped, a link to a folder (give it as a PATH to read it)"
+    ]
+    found, notes_ = load_documents([docs / "linked"])
     assert [d.id for d in found] == ["far"] and notes_ == []
 
 
