@@ -552,8 +552,9 @@ def _report(briefing: Briefing, where: str, say: Callable[[str], None]) -> None:
         say(f"warning: chunk not read: {failure}")
     new = f", {len(briefing.new_sources)} new" if briefing.since else ""
     say(
-        f"{st.documents} documents{new}, {st.facts_found} facts ({st.facts_dropped} dropped as "
-        f"unverifiable), {st.claims} claims, {st.claims_shown} shown{where}"
+        f"{_count(st.documents, 'document')}{new}, {_count(st.facts_found, 'fact')} "
+        f"({st.facts_dropped} dropped as unverifiable), {_count(st.claims, 'claim')}, "
+        f"{st.claims_shown} shown{where}"
     )
     if st.usage:
         u = st.usage
@@ -562,6 +563,10 @@ def _report(briefing: Briefing, where: str, say: Callable[[str], None]) -> None:
             f"answers from cache, {u.prompt_tokens} prompt + {u.completion_tokens} "
             "completion tokens"
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _say(message: str) -> None:

@@ -175,7 +175,9 @@ def test_instructions_inside_a_document_are_not_obeyed(tmp_path):
                         },
                         {
                             "claim": "Ministers cut the steel tariff to 5%.",
-                            "evidence": "Ministers agreed on Monday to cut the steel tariff to 5% from 12%.",
+                            "evidence": (
+                                "Ministers agreed on Monday to cut the steel tariff to 5% from 12%."
+                            ),
                             "topic": "Trade",
                             "importance": 4,
                         },
