@@ -47,7 +47,7 @@ def _make_chunk(doc: Document, index: int, sentences: list[tuple[int, int]]) -> 
         else:
             spans.append((start, end))
     text = "\n\n".join(doc.text[s:e] for s, e in spans)
-    return Chunk(source=doc.id, index=index, spans=spans, text=text)
+    return Chunk(source=doc.id, index=index, spans=spans, text=text, sentences=list(sentences))
 
 
 def chunk_documents(docs: list[Document], max_chars: int = DEFAULT_CHUNK_CHARS) -> list[Chunk]:

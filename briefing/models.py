@@ -43,6 +43,11 @@ class Chunk(_Model):
     index: int
     spans: list[tuple[int, int]]
     text: str = Field(repr=False)
+    sentences: list[tuple[int, int]] = Field(
+        default_factory=list,
+        repr=False,
+        description="The sentences chunking cut it at, so an engine need not split again.",
+    )
 
     @property
     def start(self) -> int:

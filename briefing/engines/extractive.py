@@ -106,11 +106,13 @@ class ExtractiveEngine:
         for done, chunk in enumerate(chunks, 1):
             doc = by_id[chunk.source]
             recent = speakers.setdefault(doc.id, [])
-            for start, end in chunk.spans:
-                for s, e in sentence_spans(doc.text, start, end):
-                    fact = self._fact(doc, s, e, recent)
-                    if fact is not None:
-                        out.facts.append(fact)
+            sentences = chunk.sentences or [
+                s for start, end in chunk.spans for s in sentence_spans(doc.text, start, end)
+            ]
+            for s, e in sentences:
+                fact = self._fact(doc, s, e, recent)
+                if fact is not None:
+                    out.facts.append(fact)
             if progress:
                 progress(done, len(chunks))
         return out
