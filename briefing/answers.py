@@ -7,6 +7,7 @@ schema goes into the prompt for servers that only have JSON mode.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -53,9 +54,11 @@ class LeadAnswer(BaseModel):
 _DROP = {"title", "default", "examples"}
 
 
+@functools.lru_cache(maxsize=16)
 def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The model's JSON schema in the strict form: inline definitions, every property
-    required, `additionalProperties: false` on every object."""
+    required, `additionalProperties: false` on every object. Built once per model (callers
+    must not change it)."""
     schema = model.model_json_schema()
     defs = schema.pop("$defs", {})
 

@@ -8,7 +8,6 @@ topic. Each side is shown with a short verbatim passage around its figure and it
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,6 +38,8 @@ _CALENDAR = frozenset(
 _CLAUSE_END = re.compile(r"[.;:!?\"“”()]|,\s|\s[-–—]\s")
 MAX_CONFLICTS = 6
 _COMPARED = 8  # members of a group a new figure is compared with
+_CANDIDATES = 16  # the most recent groups under one key that a new figure meets
+_SUBJECT_TERMS = 8  # subject words used for the index
 
 
 @dataclass
@@ -54,11 +55,16 @@ class Figure:
 def find_figures(claims: Sequence[Claim], docs: Sequence[Document]) -> list[Figure]:
     """Every figure in the cited passages, with the short clause around it as its citation."""
     by_id = {d.id: d for d in docs}
+    names: dict[str, frozenset[str]] = {}  # per document, computed once when first needed
     figures: list[Figure] = []
     for claim in claims:
         for cit in claim.citations:
+            if not _FIGURE.search(cit.quote):
+                continue
             doc = by_id[cit.source]
-            subject = _subject(cit.quote, doc.text)
+            if doc.id not in names:
+                names[doc.id] = _names_mid_sentence(doc.text)
+            subject = _subject(cit.quote, names[doc.id])
             for m in _FIGURE.finditer(cit.quote):
                 unit, value = _unit_value(m)
                 if value is None:
@@ -96,32 +102,22 @@ def _unit_value(m: re.Match[str]) -> tuple[str, float | None]:
     return (f"{unit} ({qual})" if qual else unit), value
 
 
-def _subject(quote: str, text: str) -> frozenset[str]:
+def _subject(quote: str, names_in_text: frozenset[str]) -> frozenset[str]:
     """Named things a sentence is about: its capitalised words, stemmed; the first word only
     when the document capitalises it mid-sentence too (a name, not just a sentence start)."""
     words = re.findall(r"(?<![\w'’])[A-Z][\w'’-]+", quote)
     starts = bool(words) and quote.lstrip('"“ ').startswith(words[0])
-    if starts and words[0] not in _names_mid_sentence(text):
+    if starts and re.match(r"\w+", words[0]).group(0) not in names_in_text:  # type: ignore[union-attr]
         words = words[1:]
     return frozenset(stem(w) for w in words if w.lower() not in STOPWORDS | _CALENDAR)
 
 
-@functools.lru_cache(maxsize=64)
+_MID_SENTENCE = re.compile(r"(?<=[a-z,]\s)[A-Z]\w*")
+
+
 def _names_mid_sentence(text: str) -> frozenset[str]:
-    r"""Every w for which `[a-z,]\s{w}\b` matches in `text`: the capitalised words the text uses
-    after a lower-case letter or a comma. One pass over the text, instead of one per quote."""
-    out: set[str] = set()
-    for m in re.finditer(r"(?<=[a-z,])\s([A-Z][\w'’-]*)", text):
-        token, after = m.group(1), text[m.end() : m.end() + 1]
-        for n in range(2, len(token) + 1):
-            nxt = token[n] if n < len(token) else after
-            if _is_word(token[n - 1]) != _is_word(nxt):  # a word boundary after token[:n]
-                out.add(token[:n])
-    return frozenset(out)
-
-
-def _is_word(ch: str) -> bool:
-    return bool(ch) and (ch.isalnum() or ch == "_")
+    """The capitalised words `text` uses after a lower-case letter or a comma: names."""
+    return frozenset(_MID_SENTENCE.findall(text))
 
 
 def _clause(text: str, fs: int, fe: int, lo: int, hi: int) -> tuple[int, int]:
@@ -155,12 +151,14 @@ def find_conflicts(
     the same thing; each conflict lists every value given, with its sources. At most `limit`."""
     figures = find_figures(claims, docs)
     groups: list[list[Figure]] = []
-    # Figures can only be about the same measure when they share a unit and a subject word:
-    # index groups by those, so each figure is compared with a few groups, not with all.
-    index: dict[tuple[str, str], list[int]] = {}
+    # Figures can only be about the same measure when they share a unit, a topic and two
+    # subject words: index groups by those, so each figure meets a few groups, not all.
+    index: dict[tuple[str, ...], list[int]] = {}
     for fig in figures:
-        keys = [(_base_unit(fig.unit), term) for term in fig.subject]
-        candidates = sorted({g for k in keys for g in index.get(k, ())})
+        terms = sorted(fig.subject)[:_SUBJECT_TERMS]
+        unit = _base_unit(fig.unit)
+        keys = [(unit, fig.topic or "", a, b) for n, a in enumerate(terms) for b in terms[n + 1 :]]
+        candidates = sorted({g for k in keys for g in index.get(k, ())[-_CANDIDATES:]})
         home = next(
             (g for g in candidates if any(_same_measure(fig, o) for o in groups[g][:_COMPARED])),
             None,

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from briefing.models import Citation, Claim, GroundedFact
-from briefing.text import content_terms, unbalanced_quotes, word_count
+from briefing.text import STOPWORDS, content_terms, stem, unbalanced_quotes, word_count
 
 SAME_CLAIM = 0.4
 MIN_SHARED_TERMS = 3
 _BLOCKING_TERMS = 8
 _ANCHORS = 3
 _MAX_POSTING = 400
+_MAX_CANDIDATES = 16  # groups compared per fact: those sharing the most of its rarer words
 
 
 @dataclass
@@ -43,6 +44,8 @@ class Similarity:
 
     def __init__(self, texts: Sequence[str]):
         self.terms = [frozenset(content_terms(t)) for t in texts]
+        self.names = [_names(t) for t in texts]
+        self.numbers = [frozenset(_NUMBER.findall(t.replace(",", ""))) for t in texts]
         self.df: dict[str, int] = defaultdict(int)
         for terms in self.terms:
             for term in terms:
@@ -53,11 +56,21 @@ class Similarity:
 
     def __call__(self, i: int, j: int) -> float:
         shared = self.terms[i] & self.terms[j]
-        if len(shared) < MIN_SHARED_TERMS:
+        if len(shared) < MIN_SHARED_TERMS or self.differ_in_kind(i, j):
             return 0.0
         s = sum(self.idf[t] for t in shared)
         wi, wj = self.weight[i], self.weight[j]
         return math.sqrt((s / min(wi, wj)) * (s / math.sqrt(wi * wj)))
+
+    def differ_in_kind(self, i: int, j: int) -> bool:
+        """Two statements about different people or places, or with different figures, are
+        different facts however alike their words ('China and Russia agreed to $200 billion'
+        is not 'Japan and Malaysia agreed to $150 billion')."""
+        names_i, names_j = self.names[i], self.names[j]
+        if names_i and names_j and not names_i & names_j:
+            return True
+        nums_i, nums_j = self.numbers[i], self.numbers[j]
+        return bool(nums_i and nums_j and not nums_i & nums_j)
 
     def rarest(self, i: int) -> list[str]:
         """The rarer half of a fact's words (at least a few): a fact that says the same thing
@@ -65,6 +78,27 @@ class Similarity:
         shared = [t for t in self.terms[i] if self.df[t] > 1]  # a term no other fact has finds none
         k = max(_BLOCKING_TERMS, len(shared) // 2)
         return sorted(shared, key=lambda t: (self.df[t], t))[:k]
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_NAME = re.compile(r"(?<![\w'’])[A-Z][\w'’-]+")
+_NOT_NAMES = frozenset(
+    """january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday""".split()
+)
+
+
+def _names(text: str) -> frozenset[str]:
+    """The named people, places and organisations a statement mentions: its capitalised words
+    but the first, stemmed. Empty for scripts without capitals."""
+    found = set()
+    for m in _NAME.finditer(text):
+        word = m.group(0)
+        if not text[: m.start()].strip("\"“‘'( ") or word.lower() in STOPWORDS:
+            continue  # the first word is capitalised anyway
+        if word.lower() not in _NOT_NAMES:
+            found.add(stem(word))
+    return frozenset(found)
 
 
 def cluster_facts(facts: Sequence[GroundedFact]) -> list[Cluster]:
@@ -87,11 +121,12 @@ def cluster_facts(facts: Sequence[GroundedFact]) -> list[Cluster]:
         if key in exact:
             clusters[exact[key]].members.append(i)
             continue
-        candidates: set[int] = set()
+        shared_terms: Counter[int] = Counter()
         for term in sim.rarest(i):
             posting = index.get(term, ())
             if len(posting) <= _MAX_POSTING:  # a word in thousands of groups tells none apart
-                candidates.update(posting)
+                shared_terms.update(posting)
+        candidates = [c for c, _ in shared_terms.most_common(_MAX_CANDIDATES)]
         scored = sorted(
             ((max(sim(i, a) for a in clusters[c].anchors), c) for c in candidates), reverse=True
         )
