@@ -40,6 +40,7 @@ class _BudgetSettings(BaseModel):
     watch: int | None = None
     sections: bool | None = None
     max_conflicts: int | None = None
+    skip_repeats: bool | None = None
 
 
 class _Settings(BaseModel):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from briefing.conflicts import MAX_CONFLICTS
 from briefing.models import Claim, Document, Period, Section
-from briefing.text import STOPWORDS, word_count
+from briefing.text import STOPWORDS, content_terms, word_count
 from briefing.topics import OTHER
 
 
@@ -32,6 +32,8 @@ class Budget:
     sections: bool = True
     """False: the briefing is its key points (and what to watch), with no sections by topic."""
     max_conflicts: int = MAX_CONFLICTS
+    skip_repeats: bool = True
+    """Leave out a claim whose words are mostly in a more important one already chosen."""
 
 
 @dataclass
@@ -56,19 +58,51 @@ def looks_ahead(claim: Claim) -> bool:
     return bool(_FORWARD.search(claim.text)) and not _HEARSAY.search(claim.text)
 
 
+class _Said:
+    """What the briefing already says, to keep out a claim whose words are mostly in one already
+    chosen: two claims that merging kept apart can still repeat each other to a reader."""
+
+    REPEATS = 0.6  # share of a claim's content words found in one chosen claim
+    AT_LEAST = 5  # and at least this many of them: a short claim is not a repeat by chance
+
+    def __init__(self) -> None:
+        self.terms: list[frozenset[str]] = []
+        self.index: dict[str, list[int]] = {}
+
+    def already(self, text: str) -> bool:
+        terms = frozenset(content_terms(text))
+        if not terms:
+            return False
+        counts: Counter[int] = Counter()
+        for term in terms:
+            counts.update(self.index.get(term, ()))
+        return any(
+            n >= self.AT_LEAST and n / min(len(terms), len(self.terms[i])) >= self.REPEATS
+            for i, n in counts.items()
+        )
+
+    def add(self, text: str) -> None:
+        terms = frozenset(content_terms(text))
+        for term in terms:
+            self.index.setdefault(term, []).append(len(self.terms))
+        self.terms.append(terms)
+
+
 def compose(claims: Sequence[Claim], budget: Budget = Budget()) -> Composition:
     """Key points and sections from `claims` (most important first), within `budget`."""
     chosen: list[Claim] = []
     words = 0
+    said = _Said()
     for claim in sorted(claims, key=lambda c: -c.importance):
         if len(chosen) >= budget.max_claims:
             break
         if claim.importance < budget.min_importance:
             continue
         n = word_count(claim.text)
-        if words + n > budget.max_words:
+        if words + n > budget.max_words or (budget.skip_repeats and said.already(claim.text)):
             continue
         chosen.append(claim)
+        said.add(claim.text)
         words += n
 
     key_points: list[Claim] = []

@@ -44,7 +44,14 @@ class Similarity:
 
     def __init__(self, texts: Sequence[str]):
         self.terms = [frozenset(content_terms(t)) for t in texts]
-        self.names = [_names(t) for t in texts]
+        # Named people, places and organisations: capitalised words; a sentence's first word
+        # only when some statement uses it mid-sentence (a name, not just a sentence start).
+        words = [_capitalised(t) for t in texts]
+        known = {_name_key(w) for ws in words for w, first in ws if not first}
+        self.names = [
+            frozenset(k for w, first in ws if (k := _name_key(w)) in known or not first)
+            for ws in words
+        ]
         self.numbers = [frozenset(_NUMBER.findall(t.replace(",", ""))) for t in texts]
         self.df: dict[str, int] = defaultdict(int)
         for terms in self.terms:
@@ -88,17 +95,20 @@ _NOT_NAMES = frozenset(
 )
 
 
-def _names(text: str) -> frozenset[str]:
-    """The named people, places and organisations a statement mentions: its capitalised words
-    but the first, stemmed. Empty for scripts without capitals."""
-    found = set()
+def _capitalised(text: str) -> list[tuple[str, bool]]:
+    """(word, is it the first word) for every capitalised word of `text`, bar stopwords and
+    calendar words."""
+    out = []
     for m in _NAME.finditer(text):
         word = m.group(0)
-        if not text[: m.start()].strip("\"“‘'( ") or word.lower() in STOPWORDS:
-            continue  # the first word is capitalised anyway
-        if word.lower() not in _NOT_NAMES:
-            found.add(stem(word))
-    return frozenset(found)
+        if word.lower() in STOPWORDS or word.lower() in _NOT_NAMES:
+            continue
+        out.append((word, not text[: m.start()].strip("\"“‘'( ")))
+    return out
+
+
+def _name_key(word: str) -> str:
+    return stem(word).replace("-", "")
 
 
 def cluster_facts(facts: Sequence[GroundedFact]) -> list[Cluster]:

@@ -178,3 +178,32 @@ def test_period_ignores_undated_documents(seed_docs):
 def test_period_of_undated_documents_is_empty(seed_docs):
     undated = [d for d in seed_docs if d.date is None]
     assert period(undated) == Period()
+
+
+def test_a_claim_that_repeats_a_more_important_one_is_left_out_unless_every_claim_is_asked():
+    cite = [Citation(source="a", quote="q" * 12, start=0, end=12)]
+    first = Claim(
+        id="c1",
+        importance=0.9,
+        citations=cite,
+        topic="Defence",
+        text="Peskov said Moscow hopes to discuss the Su-57, calling it the best plane "
+        "in the world.",
+    )
+    repeat = Claim(
+        id="c2",
+        importance=0.8,
+        citations=cite,
+        topic="Defence",
+        text='"The Su-57 is the best plane in the world," Peskov said in Moscow.',
+    )
+    other = Claim(
+        id="c3",
+        importance=0.7,
+        citations=cite,
+        topic="Defence",
+        text="This will be Putin's first visit to India since 2021.",
+    )
+    assert ids(shown(compose([first, repeat, other], Budget(key_points=0)))) == ["c1", "c3"]
+    everything = compose([first, repeat, other], Budget(key_points=0, skip_repeats=False))
+    assert ids(shown(everything)) == ["c1", "c2", "c3"]

@@ -20,16 +20,16 @@ from briefing.text import is_caseless, sentence_spans, unbalanced_quotes, word_c
 from briefing.topics import classify
 
 SPEECH_VERBS = (
-    "said|says|told|noted|added|stated|confirmed|announced|highlighted|emphasi[sz]ed|indicated|"
+    "said|says|spoke|told|noted|added|stated|confirmed|announced|highlighted|emphasi[sz]ed|indicated|"
     "mentioned|elaborated|explained|warned|urged|insisted|argued|claimed|asserted|declared|"
     "revealed|stressed|underlined|reiterated|expressed|remarked|acknowledged|denied"
 )
 _SPEECH = re.compile(rf"\b({SPEECH_VERBS})\b", re.IGNORECASE)
 _NAME = r"[A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’-]+)*"
 _SPEAKER_BEFORE = re.compile(rf"({_NAME})\s+(?:also\s+|further\s+|then\s+)?(?:{SPEECH_VERBS})\b")
-_SPEAKER_AFTER = re.compile(
-    rf"\b(?!told\b)(?:{SPEECH_VERBS})\s+({_NAME})"
-)  # 'stated Peskov'; 'told X' names a listener
+_SPEAKER_AFTER = re.compile(  # '..." stated Peskov': the inverted attribution after a quote
+    rf"[,\"”]\s*(?:{SPEECH_VERBS})\s+({_NAME})"
+)
 _TITLES = frozenset(
     """president minister spokesperson spokesman spokeswoman chief director general secretary
     head official officials ministry government chairman ceo the a an his her their it he

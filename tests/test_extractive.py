@@ -1,0 +1,53 @@
+"""The extractive engine: which sentences it keeps, and how it words them."""
+
+from __future__ import annotations
+
+from briefing.chunking import chunk_documents
+from briefing.engines.extractive import ExtractiveEngine, importance
+from briefing.models import Document
+
+
+def facts_of(text: str) -> list:
+    doc = Document(id="d", path="d.txt", text=text, body=[(0, len(text))], sha256="0")
+    return ExtractiveEngine().extract([doc], chunk_documents([doc])).facts
+
+
+def test_a_bare_he_said_names_the_speaker_outside_the_quotation():
+    facts = facts_of(
+        "Kremlin spokesperson Dmitry Peskov said the sale of S-400 systems could be discussed.\n"
+        '"Our industry is working well and deliveries will continue," he said.\n'
+        "He also said Moscow hopes to discuss the Su-57 fighter with the Indian side.\n"
+    )
+    claims = [f.claim for f in facts]
+    assert '"Our industry is working well and deliveries will continue," Peskov said.' in claims
+    assert any(c.startswith("Peskov also said Moscow hopes") for c in claims)
+    for f in facts:  # the evidence stays verbatim
+        assert f.quote in facts[0].quote or f.quote.startswith(('"Our', "He also", "Kremlin"))
+
+
+def test_said_followed_by_a_place_is_not_an_attribution():
+    """'said Moscow hopes' names what Moscow hopes, not who spoke: the speaker stays Peskov."""
+    facts = facts_of(
+        "Kremlin spokesperson Dmitry Peskov spoke to reporters in Moscow on Tuesday morning.\n"
+        "He said Moscow hopes to sign the new energy agreement with India next week.\n"
+    )
+    assert any(f.claim.startswith("Peskov said Moscow hopes") for f in facts)
+
+
+def test_questions_headings_and_list_fragments_carry_no_news():
+    assert importance("What did Putin say?") == 0
+    assert importance("Defence cooperation, S-400, Su-57 on the cards") == 0
+    assert importance("- Co-development of hypersonic systems") == 0
+    assert importance("A list of potential announcements could include:") == 0
+
+
+def test_who_said_what_with_figures_outranks_speculation():
+    news = importance(
+        "Kremlin spokesperson Dmitry Peskov said on Tuesday that Russian arms make up 36 per "
+        "cent of India's armed forces."
+    )
+    hedge = importance(
+        "If the announcements match the hints, the visit could mark one of the most "
+        "consequential upgrades in a decade."
+    )
+    assert news > 0.6 > hedge
