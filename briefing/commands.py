@@ -1,0 +1,318 @@
+"""What the commands do: build, render, send, audiences, check. The parser in `briefing.cli`
+maps each command onto one `run_*` function here; everything they share (reading the documents,
+choosing the engine, writing the output, saying what happened) is below them.
+
+Imports of the heavier modules are inside the functions, so `briefing --help` pays for none.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from briefing.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from briefing.audiences import Audience
+    from briefing.engines.base import Engine
+    from briefing.models import Briefing
+    from briefing.resources import Folders
+    from briefing.state import Selection, State
+
+
+_EXTENSIONS = {".json": "json", ".html": "html", ".htm": "html", ".txt": "txt"}
+
+
+def _format_for(output: str | None, explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    suffix = output[output.rfind(".") :].lower() if output and "." in output else ""
+    return _EXTENSIONS.get(suffix, "md")
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from briefing.output import check_writable
+    from briefing.rendering import render
+
+    fmt = _format_for(args.output, args.format)
+    if args.output:
+        check_writable(args.output)
+    run = _start(args)
+    if run.briefing is None:
+        _nothing_new(args, run, "no briefing written")
+        return 0
+    text = render(run.briefing, fmt, run.audience.name, run.folders)
+    _emit(text, args.output)
+    run.done()
+    return _finish(args, run, f" -> {args.output}" if args.output else "")
+
+
+def run_render(args: argparse.Namespace) -> int:
+    from briefing.output import check_writable
+    from briefing.rendering import render
+
+    fmt = _format_for(args.output, args.format)
+    if args.output:
+        check_writable(args.output)
+    folders = _folders(args)
+    briefing = _read_briefing(args.brief)
+    _emit(render(briefing, fmt, args.audience, folders), args.output)
+    return 0
+
+
+def run_send(args: argparse.Namespace) -> int:
+    from briefing import mail
+    from briefing.output import check_writable
+    from briefing.rendering import render
+
+    to = [mail.check_address(a) for a in args.to]
+    sender = mail.check_address(args.sender or mail.default_sender(), "--from")
+    if args.dry_run:
+        check_writable(args.dry_run)
+    settings = None if args.dry_run else mail.smtp_settings(args.smtp)
+    run = _start(args)
+    if run.briefing is None:
+        _nothing_new(args, run, "no mail sent")
+        return 0
+    subject = args.subject or mail.default_subject(run.briefing)
+    message = mail.compose(
+        text=render(run.briefing, "txt", run.audience.name, run.folders),
+        html=render(run.briefing, "html", run.audience.name, run.folders),
+        subject=subject,
+        sender=sender,
+        to=to,
+    )
+    if settings is None:
+        mail.write_message(message, args.dry_run)
+        where = f" -> {args.dry_run} (not sent)"
+    else:
+        mail.send(message, settings)
+        run.done()
+        where = f"; sent to {', '.join(to)} via {settings.where}"
+    return _finish(args, run, where)
+
+
+def run_audiences(args: argparse.Namespace) -> int:
+    from briefing.audiences import list_audiences
+
+    audiences = list_audiences(_folders(args))
+    width = max(len(a.name) for a in audiences)
+    for a in audiences:
+        print(f"{a.name:<{width}}  {a.description or '(no description: add an audience.toml)'}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# What the commands share
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    """One briefing made for `build` or `send`: with what, of what, and the state to update."""
+
+    folders: Folders
+    audience: Audience
+    selection: Selection
+    state: State | None
+    briefing: Briefing | None
+    hint: str | None = None
+
+    def done(self) -> None:
+        """The briefing was written or sent: remember the documents it covered."""
+        if self.state is not None:
+            self.state.record(self.selection.docs)
+            self.state.save()
+
+
+def _engine(args: argparse.Namespace, audience: str, folders: Folders) -> tuple[Engine, str | None]:
+    """The engine `args` ask for, and a hint when the choice was made for the user."""
+    from briefing.config import EngineConfig, make_engine
+
+    return make_engine(
+        EngineConfig(
+            engine=args.engine,
+            model=args.model,
+            base_url=args.base_url,
+            concurrency=args.concurrency,
+            timeout=args.timeout,
+            retries=args.retries,
+            cache_dir=args.cache_dir,
+            use_cache=not args.no_cache,
+            audience=audience,
+            prompt_dirs=tuple(str(p) for p in folders.prompts),
+        ),
+        notice=_quiet if args.quiet else _say,
+    )
+
+
+def _start(args: argparse.Namespace) -> _Run:
+    """Read the documents and make the briefing `args` ask for; briefing None when --only-new
+    finds nothing new."""
+    from dataclasses import replace
+
+    from briefing.audiences import load_audience
+    from briefing.output import check_writable
+    from briefing.pipeline import BuildOptions, build_from_documents
+    from briefing.progress import ProgressLine
+    from briefing.sources import load_documents
+    from briefing.state import Selection, State
+
+    if args.only_new and not args.state:
+        raise UsageError("--only-new needs --state FILE, where earlier runs are remembered")
+    folders = _folders(args)
+    audience = load_audience(args.audience or "default", folders)
+    budget = audience.budget
+    if args.max_claims:
+        budget = replace(budget, max_claims=args.max_claims)
+    if args.key_points:
+        budget = replace(budget, key_points=args.key_points)
+    state = None
+    if args.state:
+        state = State.load(args.state)
+        state.path.parent.mkdir(parents=True, exist_ok=True)
+        check_writable(state.path)
+    docs, notes = load_documents(args.paths)
+    selection = state.select(docs, args.only_new) if state else Selection(docs)
+    run = _Run(folders, audience, selection, state, None)
+    if not selection.docs:
+        return run
+    engine, run.hint = _engine(args, audience.name, folders)
+    progress = ProgressLine("extracting", enabled=None if not args.quiet else False)
+    progress.extra = lambda: _progress_extra(engine)
+    try:
+        briefing = build_from_documents(
+            selection.docs,
+            engine,
+            BuildOptions(audience=audience.name, title=args.title, budget=budget),
+            progress=progress,
+            notes=notes,
+        )
+    finally:
+        progress.close()
+    run.briefing = selection.mark(briefing)
+    return run
+
+
+def _folders(args: argparse.Namespace) -> Folders:
+    from pathlib import Path
+
+    from briefing.resources import Folders
+
+    for flag, dirs in (("--templates", args.templates), ("--prompts", args.prompts)):
+        for d in dirs:
+            if not Path(d).is_dir():
+                raise InputError(f"{flag} {d}: no such folder")
+    return Folders.of(prompts=args.prompts, templates=args.templates)
+
+
+def _read_briefing(path: str) -> Briefing:
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    from briefing.models import Briefing
+
+    try:
+        raw = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    try:
+        return Briefing.model_validate_json(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        where = f"{where}: " if where else ""
+        raise InputError(
+            f"{path}: not a briefing saved with --format json ({where}{err['msg']})"
+        ) from exc
+
+
+def _emit(text: str, output: str | None) -> None:
+    from briefing.output import write_atomic
+
+    if output:
+        write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def _nothing_new(args: argparse.Namespace, run: _Run, what: str) -> None:
+    if not args.quiet:
+        since = run.selection.since
+        when = f" since {since:%Y-%m-%d %H:%M UTC}" if since else ""
+        print(f"briefing: nothing new{when} (state: {args.state}); {what}", file=sys.stderr)
+
+
+def _finish(args: argparse.Namespace, run: _Run, where: str) -> int:
+    """Say what the run did; with --strict, a chunk that could not be read fails the run."""
+    assert run.briefing is not None
+    say = _quiet if args.quiet else _say
+    _report(run.briefing, where, say)
+    if run.hint:
+        say(run.hint)
+    failed = run.briefing.stats.failed_chunks
+    if args.strict and failed:
+        print(
+            f"briefing: error: {len(failed)} chunk(s) could not be read (--strict)", file=sys.stderr
+        )
+        return 1
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from briefing.checking import check_file
+
+    report = check_file(args.brief, args.paths)
+    for note in report.notes:
+        _say(f"note: {note}")
+    for failure in report.failures:
+        print(failure)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _report(briefing: Briefing, where: str, say: Callable[[str], None]) -> None:
+    """What the run did, on stderr: notes, failures, counts, and what the model cost."""
+    st = briefing.stats
+    for note in st.skipped_files:
+        say(f"note: {note}")
+    for failure in st.failed_chunks:
+        say(f"warning: chunk not read: {failure}")
+    new = f", {len(briefing.new_sources)} new" if briefing.since else ""
+    say(
+        f"{_count(st.documents, 'document')}{new}, {_count(st.facts_found, 'fact')} "
+        f"({st.facts_dropped} dropped as unverifiable), {_count(st.claims, 'claim')}, "
+        f"{st.claims_shown} shown{where}"
+    )
+    if st.usage:
+        u = st.usage
+        say(
+            f"model {briefing.model}: {u.requests} requests ({u.reasks} re-asks), {u.cached} "
+            f"answers from cache, {u.prompt_tokens} prompt + {u.completion_tokens} "
+            "completion tokens"
+        )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _say(message: str) -> None:
+    print(f"briefing: {message}", file=sys.stderr)
+
+
+def _quiet(message: str) -> None:
+    pass
+
+
+def _progress_extra(engine: Engine) -> str:
+    usage = engine.usage()
+    if usage is None:
+        return ""
+    kept = getattr(engine, "facts_kept", 0)
+    return f"{kept} facts · {usage.prompt_tokens + usage.completion_tokens} tokens"
