@@ -35,6 +35,9 @@ _CALENDAR = frozenset(
     jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
     saturday sunday""".split()
 )
+_FIGURE_CORE = re.compile(
+    r"\d\s*(?:%|per ?cent|percent)|(?:[$€£₹¥]|Rs\.?|USD|EUR)\s?\d", re.IGNORECASE
+)
 _CLAUSE_END = re.compile(r"[.;:!?\"“”()]|,\s|\s[-–—]\s")
 MAX_CONFLICTS = 6
 _COMPARED = 8  # members of a group a new figure is compared with
@@ -59,8 +62,8 @@ def find_figures(claims: Sequence[Claim], docs: Sequence[Document]) -> list[Figu
     figures: list[Figure] = []
     for claim in claims:
         for cit in claim.citations:
-            if not _FIGURE.search(cit.quote):
-                continue
+            if not _FIGURE_CORE.search(cit.quote):
+                continue  # the cheap test first: most passages hold no percentage or sum
             doc = by_id[cit.source]
             if doc.id not in names:
                 names[doc.id] = _names_mid_sentence(doc.text)

@@ -21,8 +21,8 @@ SAME_CLAIM = 0.4
 MIN_SHARED_TERMS = 3
 _BLOCKING_TERMS = 8
 _ANCHORS = 3
-_MAX_POSTING = 400
-_MAX_CANDIDATES = 16  # groups compared per fact: those sharing the most of its rarer words
+_MAX_POSTING = 150
+_MAX_CANDIDATES = 10  # groups compared per fact: those sharing the most of its rarer words
 
 
 @dataclass
