@@ -37,54 +37,80 @@ class Cluster:
     anchors: list[int] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Features:
+    terms: frozenset[str]
+    names: frozenset[str]
+    numbers: frozenset[str]
+    weight: float
+
+
 class Similarity:
     """How far two facts say the same thing, from 0 to 1: the geometric mean of the weighted
     overlap (is the shorter one contained in the longer?) and the weighted cosine (are they
-    alike as a whole?) of their content words, each word weighted by its rarity."""
+    alike as a whole?) of their content words, each word weighted by its rarity.
+
+    Only word counts are kept for every fact; a fact's words, names and figures are worked out
+    when it is compared, and kept only for the facts others are compared with (`keep`), so
+    memory grows with the number of groups, not of facts."""
 
     def __init__(self, texts: Sequence[str]):
-        self.terms = [frozenset(content_terms(t)) for t in texts]
+        self.texts = texts
+        self.df: dict[str, int] = defaultdict(int)
         # Named people, places and organisations: capitalised words; a sentence's first word
         # only when some statement uses it mid-sentence (a name, not just a sentence start).
-        words = [_capitalised(t) for t in texts]
-        known = {_name_key(w) for ws in words for w, first in ws if not first}
-        self.names = [
-            frozenset(k for w, first in ws if (k := _name_key(w)) in known or not first)
-            for ws in words
-        ]
-        self.numbers = [frozenset(_NUMBER.findall(t.replace(",", ""))) for t in texts]
-        self.df: dict[str, int] = defaultdict(int)
-        for terms in self.terms:
-            for term in terms:
+        self.known: set[str] = set()
+        for text in texts:
+            for term in set(content_terms(text)):
                 self.df[term] += 1
+            self.known.update(_name_key(w) for w, first in _capitalised(text) if not first)
         n = len(texts) + 1
         self.idf = {term: math.log(n / count) + 0.5 for term, count in self.df.items()}
-        self.weight = [sum(self.idf[t] for t in terms) or 1e-9 for terms in self.terms]
+        self._kept: dict[int, _Features] = {}
+        self._last: tuple[int, _Features] | None = None
+
+    def features(self, i: int) -> _Features:
+        if i in self._kept:
+            return self._kept[i]
+        if self._last is not None and self._last[0] == i:
+            return self._last[1]
+        text = self.texts[i]
+        terms = frozenset(content_terms(text))
+        names = frozenset(
+            k for w, first in _capitalised(text) if (k := _name_key(w)) in self.known or not first
+        )
+        numbers = frozenset(_NUMBER.findall(text.replace(",", "")))
+        found = _Features(terms, names, numbers, sum(self.idf[t] for t in terms) or 1e-9)
+        self._last = (i, found)
+        return found
+
+    def keep(self, i: int) -> None:
+        """Keep fact i's features: other facts will be compared with it."""
+        self._kept[i] = self.features(i)
 
     def __call__(self, i: int, j: int) -> float:
-        shared = self.terms[i] & self.terms[j]
-        if len(shared) < MIN_SHARED_TERMS or self.differ_in_kind(i, j):
+        fi, fj = self.features(i), self.features(j)
+        shared = fi.terms & fj.terms
+        if len(shared) < MIN_SHARED_TERMS or _differ_in_kind(fi, fj):
             return 0.0
         s = sum(self.idf[t] for t in shared)
-        wi, wj = self.weight[i], self.weight[j]
-        return math.sqrt((s / min(wi, wj)) * (s / math.sqrt(wi * wj)))
-
-    def differ_in_kind(self, i: int, j: int) -> bool:
-        """Two statements about different people or places, or with different figures, are
-        different facts however alike their words ('China and Russia agreed to $200 billion'
-        is not 'Japan and Malaysia agreed to $150 billion')."""
-        names_i, names_j = self.names[i], self.names[j]
-        if names_i and names_j and not names_i & names_j:
-            return True
-        nums_i, nums_j = self.numbers[i], self.numbers[j]
-        return bool(nums_i and nums_j and not nums_i & nums_j)
+        return math.sqrt((s / min(fi.weight, fj.weight)) * (s / math.sqrt(fi.weight * fj.weight)))
 
     def rarest(self, i: int) -> list[str]:
         """The rarer half of a fact's words (at least a few): a fact that says the same thing
         shares some of them, so only groups that have one need comparing."""
-        shared = [t for t in self.terms[i] if self.df[t] > 1]  # a term no other fact has finds none
+        shared = [t for t in self.features(i).terms if self.df[t] > 1]  # others have them
         k = max(_BLOCKING_TERMS, len(shared) // 2)
         return sorted(shared, key=lambda t: (self.df[t], t))[:k]
+
+
+def _differ_in_kind(a: _Features, b: _Features) -> bool:
+    """Two statements about different people or places, or with different figures, are
+    different facts however alike their words ('China and Russia agreed to $200 billion' is
+    not 'Japan and Malaysia agreed to $150 billion')."""
+    if a.names and b.names and not a.names & b.names:
+        return True
+    return bool(a.numbers and b.numbers and not a.numbers & b.numbers)
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -157,7 +183,9 @@ def cluster_facts(facts: Sequence[GroundedFact]) -> list[Cluster]:
 
 
 def _index(index: dict[str, list[int]], sim: Similarity, i: int, cluster: int) -> None:
-    for term in sim.terms[i]:
+    """File fact i, a new anchor of `cluster`, under its words; keep its features."""
+    sim.keep(i)
+    for term in sim.features(i).terms:
         if not index[term] or index[term][-1] != cluster:
             index[term].append(cluster)
 
