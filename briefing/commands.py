@@ -122,9 +122,12 @@ class _Run:
     hint: str | None = None
 
     def done(self) -> None:
-        """The briefing was written or sent: remember the documents it covered."""
+        """The briefing was written or sent: remember the documents it covered. A document
+        with a chunk that could not be read is not remembered, so the next run tries again."""
         if self.state is not None:
-            self.state.record(self.selection.docs)
+            failed = self.briefing.stats.failed_chunks if self.briefing else []
+            unread = {f.split(":", 1)[0].rsplit("#", 1)[0] for f in failed}
+            self.state.record([d for d in self.selection.docs if d.id not in unread])
             self.state.save()
 
 

@@ -130,12 +130,14 @@ def _clause(text: str, fs: int, fe: int, lo: int, hi: int) -> tuple[int, int]:
         start = m.end()
     m = _CLAUSE_END.search(text, fe, hi)
     end = m.start() if m else hi
-    words = text[start:end].split()
-    if len(words) > 16:  # keep about eight words either side of the figure
-        left = text[start:fs].split()[-8:]
-        right = text[fe:end].split()[:8]
-        start = text.rfind(left[0], start, fs) if left else fs
-        end = text.find(right[-1], fe, end) + len(right[-1]) if right else fe
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])]
+    if len(words) > 16:  # keep about eight whole words either side of the figure
+        left = [s for s, _ in words if start + s < fs][-8:]
+        right = [e for s, e in words if start + s >= fe][:8]
+        first, last = start, end
+        start = first + left[0] if left else fs
+        end = first + right[-1] if right else fe
+        end = min(end, last)
     while start < end and text[start] in " ,":
         start += 1
     while end > start and text[end - 1] in " ,;":
@@ -177,7 +179,8 @@ def find_conflicts(
     for group in groups:
         values: dict[str, list[Figure]] = {}
         for fig in group:
-            values.setdefault(f"{fig.unit}:{fig.value:g}", []).append(fig)
+            # '5%' and 'about 5%' are one value; the wording shown is the first source's
+            values.setdefault(f"{_base_unit(fig.unit)}:{fig.value:g}", []).append(fig)
         sources = {f.citation.source for f in group}
         if len(values) < 2 or len(sources) < 2:
             continue
@@ -216,6 +219,13 @@ def _title(group: Sequence[Figure]) -> str:
         for word in re.findall(r"[A-Z][\w-]+", fig.citation.quote):
             if stem(word) in shared and stem(word) not in {stem(n) for n in names}:
                 names.append(word)
-    subject = " and ".join(names[:3]) if names else "the same measure"
+    names = names[:3]
+    subject = (
+        ", ".join(names[:-1]) + " and " + names[-1]
+        if len(names) > 1
+        else names[0]
+        if names
+        else "the same measure"
+    )
     unit = _base_unit(group[0].unit)
     return f"{subject}: percentages" if unit == "per cent" else f"{subject}: sums in {unit}"

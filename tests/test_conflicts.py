@@ -191,3 +191,31 @@ def test_conflict_title_names_only_words_the_sources_use(tmp_path):
     subject = conflict.title.split(":")[0]
     for name in re.split(r",\s*|\s+and\s+", subject):
         assert re.search(rf"\b{re.escape(name)}\b", quoted), f"{name!r} is not in the sources"
+
+
+def test_about_five_per_cent_and_five_per_cent_agree(tmp_path):
+    texts = {
+        "a": "Officials said unemployment in Kerala and Tamil Nadu fell to about 5% last year.",
+        "b": "Officials said unemployment in Kerala and Tamil Nadu fell to 5% last year.",
+    }
+    docs = docs_from(tmp_path, texts)
+    assert find_conflicts(claims_from(docs, texts), docs) == []
+
+
+def test_a_long_clause_is_cut_at_whole_words(tmp_path):
+    tail = (
+        "in the region of the north as a result of the new programme that the ministry "
+        "announced on Monday in the capital city."
+    )
+    texts = {
+        "a": f"Officials said unemployment in Kerala and Goa fell 5% {tail}",
+        "b": f"Officials said unemployment in Kerala and Goa fell 9% {tail}",
+    }
+    docs = docs_from(tmp_path, texts)
+    conflicts = find_conflicts(claims_from(docs, texts), docs)
+    assert_citations_verbatim(conflicts, docs)
+    by_id = {d.id: d for d in docs}
+    for value in conflicts[0].values:
+        for cit in value.citations:
+            text = by_id[cit.source].text
+            assert not text[cit.end].isalnum() and not text[cit.start - 1].isalnum(), cit.quote

@@ -290,3 +290,18 @@ def test_the_api_key_never_appears_anywhere(tmp_path):
         assert KEY not in seen and KEY[:12] not in seen
         if api_key == "right":
             assert r.returncode == 1 and "rejected the API key" in r.stderr
+
+
+def test_a_document_with_a_chunk_not_read_is_briefed_again_next_time(tmp_path):
+    """--state must not remember a document whose chunk failed: --only-new tries it again."""
+    state = tmp_path / "state.json"
+    with FakeOpenAIServer(responder=scripted(*[Reply.error(503, "overloaded")] * 20)) as srv:
+        first, _ = build(srv, tmp_path, "--state", state)
+    assert first.returncode == 0
+    remembered = json.loads(state.read_text())["documents"]
+    assert OTHER in remembered and DOC not in remembered
+    with FakeOpenAIServer(responder=ModelResponder()) as srv:
+        second, brief = build(srv, tmp_path, "--state", state, "--only-new")
+    assert second.returncode == 0
+    assert [s["id"] for s in brief["sources"]] == [DOC]
+    assert DOC in json.loads(state.read_text())["documents"]

@@ -528,3 +528,21 @@ def test_without_a_model_the_extractive_engine_runs_and_says_how_to_get_the_llm(
     assert forced.returncode == 0, forced.stderr
     assert json.loads((tmp_path / "forced.json").read_text())["engine"] == "extractive"
     assert LLM_HINT not in forced.stderr
+
+
+def test_no_lead_is_asked_for_when_no_key_points_are_wanted():
+    """An audience may want no key points: asking the model for zero of them wastes requests."""
+    from briefing.cache import AnswerCache
+    from briefing.engines.llm import LLMEngine, LLMSettings
+    from briefing.models import Citation, Claim
+
+    class NoCalls:
+        settings = None
+
+        def chat(self, *args, **kwargs):
+            raise AssertionError("no request expected")
+
+    engine = LLMEngine(NoCalls(), LLMSettings(), AnswerCache(None, enabled=False))
+    cit = Citation(source="a", quote="x" * 12, start=0, end=12)
+    claims = [Claim(id="c1", text="Ministers cut the tariff.", citations=[cit])]
+    assert engine.write_lead(claims, "Briefing", max_points=0) is None

@@ -326,7 +326,7 @@ class LLMEngine:
     ) -> list[Claim] | None:
         """Key points written by the model, each citing claims by ID, or None when the model
         gave no usable lead (the briefing then leads with its top claims)."""
-        if not claims:
+        if not claims or max_points < 1:
             return None
         known = {c.id: c for c in claims}
 
