@@ -48,7 +48,7 @@ STAGES = [  # attribute of briefing.pipeline -> stage name (once-per-run stages 
     ("_compose", "compose"),
     ("find_conflicts", "conflicts"),
     ("period", "period"),
-    ("_source_info", "sources"),
+    ("source_info", "sources"),
 ]
 STAGE_ORDER = [
     "load",

@@ -66,7 +66,7 @@ def build_from_documents(
         model=engine.model,
         audience=options.audience,
         period=period(docs),
-        sources=[_source_info(d) for d in docs],
+        sources=[source_info(d) for d in docs],
         key_points=composition.key_points,
         sections=composition.sections,
         watch=composition.watch,
@@ -97,7 +97,7 @@ def _compose(engine: Engine, claims: list[Claim], title: str, budget: Budget) ->
     return compose(claims, budget)
 
 
-def _source_info(doc: Document) -> SourceInfo:
+def source_info(doc: Document) -> SourceInfo:
     first = doc.text[doc.body[0][0] : doc.body[0][1]] if doc.body else ""
     words = re.sub(r"\s+", " ", first).split(" ")
     excerpt = " ".join(words[:14]) + ("…" if len(words) > 14 else "")

@@ -25,6 +25,7 @@ from briefing.models import (
     SourceInfo,
     Stats,
 )
+from briefing.pipeline import source_info
 from briefing.rendering import date_range, render
 from briefing.sources import load_documents
 
@@ -110,19 +111,7 @@ def seed_briefing() -> Briefing:
         generated_at=GENERATED,
         engine="extractive",
         period=period(docs),
-        sources=[
-            SourceInfo(
-                id=d.id,
-                path=d.path,
-                title=d.title,
-                date=d.date,
-                url=d.url,
-                sha256=d.sha256,
-                reader=d.reader,
-                encoding=d.encoding,
-            )
-            for d in docs
-        ],
+        sources=[source_info(d) for d in docs],
         key_points=composition.key_points,
         sections=composition.sections,
         conflicts=find_conflicts(claims, docs),
