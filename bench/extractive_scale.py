@@ -83,8 +83,8 @@ def child(corpus_dir: str, out: str, timeout: float, profile: str | None) -> int
     t_import = time.perf_counter()
 
     import briefing.pipeline as P
-    from briefing.config import EngineConfig, make_engine
-    from briefing.rendering import render
+    from briefing.deliver.rendering import render
+    from briefing.engines.factory import EngineConfig, make_engine
 
     import_s = time.perf_counter() - t_import
 

@@ -8,7 +8,7 @@ how well requests overlap, how many are sent, what the prompts cost, and what th
 Parts:
 
 1. Concurrency. For each latency L and concurrency C, a build of the corpus with an empty cache
-   (in-process `briefing.pipeline.build` with the engine from `briefing.config.make_engine`):
+   (in-process `briefing.pipeline.build`, the engine from `briefing.engines.factory.make_engine`):
    requests, wall time, and the ideal time if requests overlapped perfectly and cost nothing but
    the latency: ceil(extraction requests / C) x L + lead requests x L (the lead is asked after
    extraction, on its own). Two ratios: the engine's own time (extract + lead) over the ideal,
@@ -239,7 +239,7 @@ class Run:
 def build_once(folder: Path, srv, concurrency: int, cache_dir: Path, profiles=None) -> Run:
     """One build; with `profiles` (a list), every `engine.ask` call is run under its own
     cProfile.Profile, appended there (cProfile sees one thread only; ask runs in workers)."""
-    from briefing.config import EngineConfig, make_engine
+    from briefing.engines.factory import EngineConfig, make_engine
     from briefing.pipeline import BuildOptions, build
 
     notices: list[str] = []
@@ -338,9 +338,9 @@ def print_profile(profiles: list, top: int) -> None:
 
 
 def corpus_facts(folder: Path) -> dict:
-    from briefing.chunking import chunk_documents
+    from briefing.ingest.chunking import chunk_documents
+    from briefing.ingest.sources import load_documents
     from briefing.pipeline import BuildOptions
-    from briefing.sources import load_documents
 
     docs, _ = load_documents([folder])
     chunks = chunk_documents(docs, BuildOptions().chunk_chars)
@@ -627,9 +627,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             (inc / name).write_text(text, encoding="utf-8")
             new_id = Path(name).stem
-            from briefing.chunking import chunk_document
+            from briefing.ingest.chunking import chunk_document
+            from briefing.ingest.sources import read_document
             from briefing.pipeline import BuildOptions
-            from briefing.sources import read_document
 
             doc, _ = read_document(inc / name)
             new_chunks = len(chunk_document(doc, BuildOptions().chunk_chars))

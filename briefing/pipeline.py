@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from briefing.chunking import DEFAULT_CHUNK_CHARS, chunk_documents
-from briefing.composing import Budget, Composition, compose, period, title_for
-from briefing.conflicts import find_conflicts
+from briefing.assemble.composing import Budget, Composition, compose, period, title_for
+from briefing.assemble.conflicts import find_conflicts
+from briefing.assemble.grounding import ground
+from briefing.assemble.merging import merge
 from briefing.engines.base import Engine, Progress
-from briefing.grounding import ground
-from briefing.merging import merge
+from briefing.ingest.chunking import DEFAULT_CHUNK_CHARS, chunk_documents
+from briefing.ingest.sources import load_documents
 from briefing.models import Briefing, Claim, Document, SourceInfo, Stats
-from briefing.sources import load_documents
 
 
 @dataclass
@@ -31,11 +31,16 @@ class BuildOptions:
 
 def build(
     paths: Sequence[str | Path],
-    engine: Engine,
+    engine: Engine | None = None,
     options: BuildOptions | None = None,
     progress: Progress | None = None,
 ) -> Briefing:
-    """Read `paths`, extract with `engine`, and return the verified, merged briefing."""
+    """Read `paths`, extract with `engine` (default: the extractive engine, which needs no
+    model), and return the verified, merged briefing."""
+    if engine is None:
+        from briefing.engines.extractive import ExtractiveEngine
+
+        engine = ExtractiveEngine()
     docs, notes = load_documents(paths)
     return build_from_documents(docs, engine, options, progress, notes)
 

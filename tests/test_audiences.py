@@ -8,11 +8,11 @@ import re
 
 import pytest
 
-from briefing import rendering
-from briefing.audiences import load_audience
+from briefing.deliver import rendering
+from briefing.deliver.audiences import load_audience
+from briefing.deliver.rendering import prompt_environment, render_template
+from briefing.deliver.resources import Folders, search_path
 from briefing.errors import ConfigError, TemplateError
-from briefing.rendering import prompt_environment, render_template
-from briefing.resources import Folders, search_path
 from tests.conftest import SEEDS, run_cli
 
 pytestmark = pytest.mark.e2e
@@ -193,7 +193,7 @@ def test_prompts_use_the_same_lookup(tmp_path):
     # An audience with templates but no prompts of its own gets the default prompts.
     board = prompt_environment("board", [mine])
     assert render_template(board, "extract.system.j2", n=2) == "Extract 2 facts.\n"
-    # The signature briefing.prompting uses on main:
+    # The signature briefing.engines.llm.prompting uses on main:
     assert rendering.search_path("executive", [mine], kind="prompts") == search_path(
         "prompts", "executive", folders
     )

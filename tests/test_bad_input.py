@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import InputError
-from briefing.sources import load_documents
+from briefing.ingest.sources import load_documents
 from tests.conftest import SEEDS
 from tests.support.documents import encrypted_pdf_bytes, pdf_bytes
 
@@ -325,7 +325,7 @@ def test_output_that_is_a_folder_is_refused(cli, tmp_path):
 
 
 def test_output_in_a_folder_that_cannot_be_written_is_refused(tmp_path, monkeypatch, capsys):
-    from briefing.cli import main
+    from briefing.cli.parser import main
 
     real = os.access
     monkeypatch.setattr(os, "access", lambda p, mode: False if mode == os.W_OK else real(p, mode))

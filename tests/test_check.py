@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.checking import check_json, check_markdown
-from briefing.sources import files_by_id, find_files
+from briefing.ingest.sources import files_by_id, find_files
+from briefing.verify import check_json, check_markdown
 from tests.conftest import SEEDS, run_cli
 from tests.support.documents import docx_bytes, eml_bytes, html_page, pdf_bytes
 

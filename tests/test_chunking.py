@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.chunking import chunk_document, chunk_documents
-from briefing.sources import load_documents
+from briefing.ingest.chunking import chunk_document, chunk_documents
+from briefing.ingest.sources import load_documents
 from briefing.text import sentence_spans
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

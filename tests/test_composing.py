@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from briefing.composing import Budget, compose, period, title_for
+from briefing.assemble.composing import Budget, compose, period, title_for
+from briefing.assemble.stories import OTHER
+from briefing.ingest.sources import load_documents
 from briefing.models import Citation, Claim, Period
-from briefing.sources import load_documents
 from briefing.text import word_count
-from briefing.topics import OTHER
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from briefing.chunking import chunk_documents
-from briefing.conflicts import find_conflicts
+from briefing.assemble.conflicts import find_conflicts
+from briefing.assemble.grounding import ground
+from briefing.assemble.merging import merge
 from briefing.engines.extractive import ExtractiveEngine
-from briefing.grounding import ground
-from briefing.merging import merge
+from briefing.ingest.chunking import chunk_documents
+from briefing.ingest.sources import load_documents
 from briefing.models import Claim, Fact
-from briefing.sources import load_documents
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

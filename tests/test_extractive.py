@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from briefing.chunking import chunk_documents
 from briefing.engines.extractive import ExtractiveEngine, importance
+from briefing.ingest.chunking import chunk_documents
 from briefing.models import Document
 
 

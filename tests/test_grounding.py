@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from briefing.grounding import MIN_QUOTE_CHARS, ground, locate
+from briefing.assemble.grounding import MIN_QUOTE_CHARS, ground, locate
+from briefing.ingest.sources import load_documents
 from briefing.models import Fact
-from briefing.sources import load_documents
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -194,8 +194,8 @@ def test_a_quote_of_the_minimum_length_is_kept(seed):
 def test_extractive_engine_facts_all_ground_on_the_seeds(seed):
     """Every quote the extractive engine takes is verbatim content, so none is dropped, and
     each citation is the document text at its offsets."""
-    from briefing.chunking import chunk_documents
     from briefing.engines.extractive import ExtractiveEngine
+    from briefing.ingest.chunking import chunk_documents
 
     docs = list(seed.values())
     extraction = ExtractiveEngine().extract(docs, chunk_documents(docs))

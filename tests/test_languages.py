@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from briefing.assemble.grounding import ground
 from briefing.engines.extractive import ExtractiveEngine, importance
-from briefing.grounding import ground
+from briefing.ingest.sources import load_documents
 from briefing.models import Fact
 from briefing.pipeline import build
-from briefing.sources import load_documents
 from briefing.text import is_caseless, sentence_spans, word_count
 
 RU = """Россия и Индия подпишут соглашения о сотрудничестве
@@ -216,7 +216,7 @@ def test_questions_in_other_languages_are_not_facts():
 
 
 def test_a_first_line_that_is_a_sentence_in_chinese_is_content_not_title():
-    from briefing.sources import analyse
+    from briefing.ingest.metadata import analyse
 
     text = "双方签署了协议。\n克里姆林宫发言人说，双方将讨论石油供应。\n"
     meta = analyse(text)

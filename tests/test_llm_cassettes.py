@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.cli import main
+from briefing.cli.parser import main
 from tests.conftest import SEEDS
 from tests.support.cassettes import CASSETTES, REPLAY_BASE_URL, make_vcr, record_mode
 from tests.support.fake_model import ModelResponder, about, is_lead

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from briefing.engines.llm import DEFAULT_ATTEMPTS
+from briefing.engines.llm.engine import DEFAULT_ATTEMPTS
 from tests.conftest import SEEDS, run_cli
 from tests.support.fake_model import ModelResponder, about, is_extract, is_lead
 from tests.support.openai_server import FakeOpenAIServer, Reply, ScriptedResponder
@@ -532,8 +532,8 @@ def test_without_a_model_the_extractive_engine_runs_and_says_how_to_get_the_llm(
 
 def test_no_lead_is_asked_for_when_no_key_points_are_wanted():
     """An audience may want no key points: asking the model for zero of them wastes requests."""
-    from briefing.cache import AnswerCache
-    from briefing.engines.llm import LLMEngine, LLMSettings
+    from briefing.engines.llm.cache import AnswerCache
+    from briefing.engines.llm.engine import LLMEngine, LLMSettings
     from briefing.models import Citation, Claim
 
     class NoCalls:

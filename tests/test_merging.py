@@ -1,7 +1,7 @@
 """Merging: facts that say the same thing become one claim citing every file that says it.
 
 Facts here are made from sentences of the seed documents and grounded with
-`briefing.grounding.ground`, so every citation is real text at real offsets.
+`briefing.assemble.grounding.ground`, so every citation is real text at real offsets.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from briefing.chunking import chunk_documents
+from briefing.assemble.grounding import ground
+from briefing.assemble.merging import merge
 from briefing.engines.extractive import ExtractiveEngine
-from briefing.grounding import ground
-from briefing.merging import merge
+from briefing.ingest.chunking import chunk_documents
+from briefing.ingest.sources import load_documents
 from briefing.models import Fact
-from briefing.sources import load_documents
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from briefing.assemble.grounding import locate
 from briefing.engines.extractive import ExtractiveEngine
-from briefing.grounding import locate
+from briefing.ingest.sources import READERS, load_documents, read_document, reader_for
 from briefing.pipeline import build
-from briefing.sources import READERS, load_documents, read_document, reader_for
 from tests.support.documents import (
     docx_bytes,
     eml_bytes,
@@ -317,9 +317,9 @@ def test_help_and_text_files_do_not_import_the_format_libraries(tmp_path):
         "from briefing.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
         "    main(['--help'])\n"
-        "from briefing.sources import load_documents\n"
+        "from briefing.ingest.sources import load_documents\n"
         f"load_documents([{str(tmp_path)!r}])\n"
-        "print(sorted(m for m in ('pypdf', 'docx', 'lxml', 'briefing.readers') "
+        "print(sorted(m for m in ('pypdf', 'docx', 'lxml', 'briefing.ingest.readers') "
         "if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from briefing.chunking import chunk_documents
-from briefing.composing import compose, period, title_for
-from briefing.conflicts import find_conflicts
+from briefing.assemble.composing import compose, period, title_for
+from briefing.assemble.conflicts import find_conflicts
+from briefing.assemble.grounding import ground
+from briefing.assemble.merging import merge
+from briefing.deliver.rendering import date_range, render
 from briefing.engines.extractive import ExtractiveEngine
 from briefing.errors import ConfigError, TemplateError
-from briefing.grounding import ground
-from briefing.merging import merge
+from briefing.ingest.chunking import chunk_documents
+from briefing.ingest.sources import load_documents
 from briefing.models import (
     Briefing,
     Citation,
@@ -26,8 +28,6 @@ from briefing.models import (
     Stats,
 )
 from briefing.pipeline import source_info
-from briefing.rendering import date_range, render
-from briefing.sources import load_documents
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 GENERATED = dt.datetime(2025, 12, 5, 9, 30, tzinfo=dt.UTC)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import InputError
-from briefing.sources import analyse, is_furniture, load_documents, parse_date, read_document
+from briefing.ingest.metadata import analyse, is_furniture, parse_date
+from briefing.ingest.sources import load_documents, read_document
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

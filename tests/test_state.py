@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from briefing.deliver.state import State
 from briefing.errors import ConfigError
 from briefing.models import Document
-from briefing.state import State
 from tests.conftest import SEEDS, run_cli
 
 pytestmark = pytest.mark.e2e

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from briefing.assemble.stories import classify
 from briefing.engines.base import Extraction, Progress
 from briefing.models import Chunk, Claim, Document, Fact, Usage
 from briefing.text import is_caseless, sentence_spans, unbalanced_quotes, word_count
-from briefing.topics import classify
 
 SPEECH_VERBS = (
     "said|says|spoke|told|noted|added|stated|confirmed|announced|highlighted|emphasi[sz]ed|indicated|"

@@ -18,10 +18,10 @@ import json
 import re
 from typing import Any
 
+from briefing.assemble.stories import classify
 from briefing.engines.extractive import ExtractiveEngine
 from briefing.models import Document
 from briefing.text import sentence_spans
-from briefing.topics import classify
 
 from .openai_server import JSON, Reply, message_texts
 

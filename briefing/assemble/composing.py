@@ -12,10 +12,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from briefing.conflicts import MAX_CONFLICTS
+from briefing.assemble.conflicts import MAX_CONFLICTS
+from briefing.assemble.stories import OTHER
 from briefing.models import Claim, Document, Period, Section
 from briefing.text import STOPWORDS, content_terms, word_count
-from briefing.topics import OTHER
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from briefing.deliver.output import write_atomic
 from briefing.errors import ConfigError
 from briefing.models import Briefing, Document
-from briefing.output import write_atomic
 
 
 class _Model(BaseModel):

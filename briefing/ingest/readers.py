@@ -1,7 +1,7 @@
 """Readers for formats that are not plain text: HTML, PDF, DOCX and e-mail.
 
-Each reader is one function `bytes -> Decoded`, registered in `briefing.sources.READERS`, which
-imports this module only when a file of one of these formats is read; each imports its library
+Each reader is one function `bytes -> Decoded`, registered in `briefing.ingest.sources.READERS`,
+which imports this module only when a file of one of these formats is read; each imports its library
 only when called. The text a reader returns is what citations' offsets refer to, and its
 `reader` label (kind/library version) is recorded in the briefing so a check can read the file
 the same way again. A file a library cannot read raises `Unreadable`, which becomes a note.
@@ -18,7 +18,8 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from briefing.sources import Decoded, Unreadable, decode_text, encoding_note, parse_date
+from briefing.ingest.decoding import Decoded, Unreadable, decode_text, encoding_note
+from briefing.ingest.metadata import parse_date
 
 if TYPE_CHECKING:
     from docx.table import Table

@@ -21,10 +21,10 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from briefing.deliver.output import write_atomic
+from briefing.deliver.rendering import date_range
 from briefing.errors import ConfigError, MailError, UsageError
 from briefing.models import Briefing
-from briefing.output import write_atomic
-from briefing.rendering import date_range
 
 SMTP_URL_ENV = "BRIEFING_SMTP_URL"
 SMTP_PASSWORD_ENV = "BRIEFING_SMTP_PASSWORD"

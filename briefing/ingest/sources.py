@@ -1,5 +1,6 @@
-"""Sources: find the files to brief, read each with the reader for its format, and pick up what
-the text states about itself (title, date, URL) apart from its content.
+"""Sources: find the files to brief, read each with the reader for its format (decoding for
+text, `readers` for the rest), and separate what the text states about itself (`metadata`) from
+its content.
 
 A format is one small addition: a function that turns bytes into text, registered in `READERS`
 under its extensions. Everything after reading (metadata, page furniture, body spans) works on
@@ -8,60 +9,16 @@ the decoded text, whose offsets are the ones citations use.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing.errors import InputError
+from briefing.ingest.decoding import Decoded, Reader, Unreadable, decode_text, encoding_note
+from briefing.ingest.metadata import analyse
 from briefing.models import Document
-from briefing.text import trim
-
-
-@dataclass
-class Decoded:
-    """What a reader returns: the text and how it was obtained. `note` is what the user should
-    know about the reading (a guessed encoding, pages without text)."""
-
-    text: str
-    encoding: str
-    reader: str
-    title: str | None = None
-    date: dt.date | None = None
-    url: str | None = None
-    note: str | None = None
-
-
-Reader = Callable[[bytes], Decoded]
-
-
-class Unreadable(Exception):
-    """Raised by a reader for a file it cannot read (binary, corrupt, encrypted); the file is
-    skipped with the message as a note."""
-
-
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode bytes of a text file; returns (text, encoding). UTF-8 (with or without BOM) and
-    UTF-16 with BOM are recognised; anything else is read as Windows-1252 / Latin-1."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
-
-
-def encoding_note(encoding: str) -> str | None:
-    return None if encoding in ("utf-8", "utf-8-sig") else f"read as {encoding} (not UTF-8)"
 
 
 def _read_text(data: bytes, reader: str) -> Decoded:
@@ -80,11 +37,11 @@ def read_markdown(data: bytes) -> Decoded:
 
 
 def _deferred(name: str) -> Reader:
-    """A reader from `briefing.readers`, imported on first use: its libraries (lxml, pypdf,
+    """A reader from `briefing.ingest.readers`, imported on first use: its libraries (lxml, pypdf,
     python-docx) cost time that a run on text files, or `briefing --help`, should not pay."""
 
     def read(data: bytes) -> Decoded:
-        from briefing import readers
+        from briefing.ingest import readers
 
         reader: Reader = getattr(readers, name)
         return reader(data)
@@ -271,165 +228,3 @@ def read_document(file: Path) -> tuple[Document | None, str | None]:
         ),
         f"{file}: {decoded.note}" if decoded.note else None,
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Metadata and page furniture
-# ---------------------------------------------------------------------------------------------
-
-_MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [
-            "jan january",
-            "feb february",
-            "mar march",
-            "apr april",
-            "may",
-            "jun june",
-            "jul july",
-            "aug august",
-            "sep sept september",
-            "oct october",
-            "nov november",
-            "dec december",
-        ]
-    )
-    for m in names.split()
-}
-_MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
-_DATE_PATTERNS = [
-    re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"),
-    re.compile(_MONTH + r"\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4})"),
-    re.compile(r"(?P<d>\d{1,2})\s+" + _MONTH + r",?\s+(?P<y>\d{4})"),
-]
-
-
-def parse_date(text: str) -> dt.date | None:
-    """The first date written in `text` (2025-12-03, Dec 4, 2025, 4 December 2025)."""
-    found: list[tuple[int, dt.date]] = []
-    for pattern in _DATE_PATTERNS:
-        for m in pattern.finditer(text):
-            parts = m.groupdict()
-            month = int(parts["m"]) if "m" in parts else _MONTHS.get(parts["mon"].lower())
-            if not month:
-                continue
-            try:
-                found.append((m.start(), dt.date(int(parts["y"]), month, int(parts["d"]))))
-            except ValueError:
-                continue
-            break
-    return min(found)[1] if found else None
-
-
-_DATE_PREFIX = re.compile(r"^\s*date:?\s+(\d{4}-\d{2}-\d{2})\b\s*", re.IGNORECASE)
-_SOURCE_LINE = re.compile(r"^\s*(?:source|url|link)\s*:\s*(https?://\S+)\s*$", re.IGNORECASE)
-_FURNITURE = [
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"^[\W_]*$",  # bare punctuation: '- |', '***'
-        r"^\s*[-*•|]?\s*(views?|shares?|comments?|likes?|reads?|reactions?)\s*:?\s*[\d.,]*\s*[km]?\s*$",
-        r"^\s*[-*•|]?\s*(date\s*(&|and)\s*time|published( on)?|posted( on)?|updated|last updated"
-        r"|from|by|photo|image|credit|tags?|category|filed under)\s*:.{0,80}$",
-        r"^\s*[-*•|]?\s*(updated|published|posted)\b.{0,60}\d{4}.{0,20}$",
-        r"^\s*[-*•|]?\s*(read more|also read|advertisement|share this( article)?|follow us.*"
-        r"|subscribe.*|sign up.*|click here.*|listen to this article.*)\s*$",
-        r"^\s*\(?(based on|with inputs from|inputs from|reported by)\b.{0,60}\)?\s*$",
-        r"^\s*[A-Z][\w .'-]{0,40}\s*[\[(][^\])]{1,40}[\])]\s*:?\s*$",  # dateline alone
-    )
-]
-_PLACE = r"^[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}\s*"
-_DATELINE = re.compile(  # 'Moscow [Russia], December 3 : ' before the first sentence
-    _PLACE + r"(?:[\[(][^\])]{1,40}[\])],?\s*(?:[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?)?"
-    r"|,?\s*[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?)\s*[:—–]\s+"
-)
-
-
-@dataclass
-class Analysis:
-    body: list[tuple[int, int]]
-    title: str | None = None
-    date: dt.date | None = None
-    url: str | None = None
-
-
-_LONGEST_DATE_LINE = 120
-
-
-def is_furniture(line: str) -> bool:
-    """True for lines that are page furniture, never content: counters, bare separators,
-    'Date & Time:' lines, bylines, 'Read more' links, datelines standing alone."""
-    stripped = line.strip()
-    if not stripped:
-        return False
-    if any(p.search(stripped) for p in _FURNITURE):
-        return True
-    if len(stripped) > _LONGEST_DATE_LINE:  # a paragraph: no need to look for dates in it
-        return False
-    # A line that is only a date, perhaps with a time: '- Dec 4, 2025,'
-    rest = re.sub(r"[-*•|,\s]", "", _strip_dates(stripped))
-    return parse_date(stripped) is not None and len(rest) <= 8
-
-
-def _strip_dates(text: str) -> str:
-    for pattern in _DATE_PATTERNS:
-        text = pattern.sub("", text)
-    return re.sub(r"\d{1,2}:\d{2}\s*(am|pm)?\s*[A-Z]{0,4}", "", text, flags=re.IGNORECASE)
-
-
-def _looks_like_title(line: str) -> bool:
-    words = line.split()
-    return 0 < len(words) <= 25 and len(line) <= 200 and line.rstrip()[-1] not in '.!?"”:;,。！？؟'
-
-
-def analyse(text: str) -> Analysis:
-    """Split `text` into metadata (title, date, URL), furniture and content spans."""
-    result = Analysis(body=[])
-    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*", text) if m.start() < len(text)]
-    first_content = True
-    for s, e in lines:
-        line = text[s:e]
-        if not line.strip():
-            continue
-        m = _DATE_PREFIX.match(line) if first_content else None
-        if m:
-            result.date = result.date or parse_date(m.group(1))
-            s += m.end()
-            line = text[s:e]
-            if not line.strip():
-                continue
-        src = _SOURCE_LINE.match(line)
-        if src:
-            result.url = result.url or src.group(1)
-            continue
-        if is_furniture(line):
-            if result.date is None and parse_date(line):
-                result.date = parse_date(line)
-            continue
-        line_stripped = line.strip()
-        if first_content:
-            first_content = False
-            heading = re.match(r"^#{1,6}\s+(.*)$", line_stripped)
-            candidate = heading.group(1).strip() if heading else line_stripped
-            if (heading or _looks_like_title(candidate)) and _has_more(text, e):
-                result.title = candidate
-                continue
-        d = _DATELINE.match(line)
-        if d and len(line) > d.end() + 40:
-            s += d.end()
-        s, e = trim(text, s, e)
-        if s < e:
-            _add_span(result.body, text, s, e)
-    return result
-
-
-def _has_more(text: str, pos: int) -> bool:
-    return bool(text[pos:].strip())
-
-
-def _add_span(body: list[tuple[int, int]], text: str, s: int, e: int) -> None:
-    """Append a content line, extending the previous span when only white space is between."""
-    if body and not text[body[-1][1] : s].strip():
-        body[-1] = (body[-1][0], e)
-    else:
-        body.append((s, e))

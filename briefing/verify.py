@@ -21,13 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing.errors import InputError
-from briefing.sources import (
-    Unreadable,
-    files_by_id,
-    find_files,
-    read_file,
-    reader_for,
-)
+from briefing.ingest.decoding import Unreadable
+from briefing.ingest.sources import files_by_id, find_files, read_file, reader_for
 from briefing.text import normalise
 
 _SHOWN = 60  # characters of a passage quoted in a failure

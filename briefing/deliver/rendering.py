@@ -3,8 +3,8 @@ lookup.
 
 One Environment per (kind, audience, user folders), built once: the user's folders come before
 the built-in ones, and an audience's folder before `default/`, file by file, so a user overrides
-one template without copying the rest (see `briefing.resources`). Citations are written here,
-from data (`[file-id]`), never by an engine. HTML templates escape everything they print; a
+one template without copying the rest (see `briefing.deliver.resources`). Citations are written
+here, from data (`[file-id]`), never by an engine. HTML templates escape everything they print; a
 missing variable is an error; a template error names the file and line.
 """
 
@@ -19,9 +19,9 @@ from typing import Any
 
 import jinja2
 
+from briefing.deliver.resources import DEFAULT_AUDIENCE, Folders, Kind
 from briefing.errors import ConfigError, TemplateError
 from briefing.models import Briefing, Citation, Claim
-from briefing.resources import DEFAULT_AUDIENCE, Folders, Kind
 
 FORMATS = {"md": "briefing.md.j2", "html": "briefing.html.j2", "txt": "briefing.txt.j2"}
 ALL_FORMATS = [*FORMATS, "json"]
@@ -41,7 +41,7 @@ def search_path(
     kind: Kind = "templates",
 ) -> list[Path]:
     """Folders a template of `kind` ('templates' or 'prompts') for `audience` is looked up in,
-    first match wins (see `briefing.resources.Folders.search_path`)."""
+    first match wins (see `briefing.deliver.resources.Folders.search_path`)."""
     return _folders(kind, user_dirs).search_path(kind, audience)
 
 

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 from briefing.errors import InputError, UsageError
 
 if TYPE_CHECKING:
-    from briefing.audiences import Audience
+    from briefing.deliver.audiences import Audience
+    from briefing.deliver.resources import Folders
+    from briefing.deliver.state import Selection, State
     from briefing.engines.base import Engine
     from briefing.models import Briefing
-    from briefing.resources import Folders
-    from briefing.state import Selection, State
 
 
 _EXTENSIONS = {".json": "json", ".html": "html", ".htm": "html", ".txt": "txt"}
@@ -34,8 +34,8 @@ def _format_for(output: str | None, explicit: str | None) -> str:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from briefing.output import check_writable
-    from briefing.rendering import render
+    from briefing.deliver.output import check_writable
+    from briefing.deliver.rendering import render
 
     fmt = _format_for(args.output, args.format)
     if args.output:
@@ -51,8 +51,8 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_render(args: argparse.Namespace) -> int:
-    from briefing.output import check_writable
-    from briefing.rendering import render
+    from briefing.deliver.output import check_writable
+    from briefing.deliver.rendering import render
 
     fmt = _format_for(args.output, args.format)
     if args.output:
@@ -64,9 +64,9 @@ def run_render(args: argparse.Namespace) -> int:
 
 
 def run_send(args: argparse.Namespace) -> int:
-    from briefing import mail
-    from briefing.output import check_writable
-    from briefing.rendering import render
+    from briefing.deliver import mail
+    from briefing.deliver.output import check_writable
+    from briefing.deliver.rendering import render
 
     to = [mail.check_address(a) for a in args.to]
     sender = mail.check_address(args.sender or mail.default_sender(), "--from")
@@ -96,7 +96,7 @@ def run_send(args: argparse.Namespace) -> int:
 
 
 def run_audiences(args: argparse.Namespace) -> int:
-    from briefing.audiences import list_audiences
+    from briefing.deliver.audiences import list_audiences
 
     audiences = list_audiences(_folders(args))
     width = max(len(a.name) for a in audiences)
@@ -133,7 +133,7 @@ class _Run:
 
 def _engine(args: argparse.Namespace, audience: str, folders: Folders) -> tuple[Engine, str | None]:
     """The engine `args` ask for, and a hint when the choice was made for the user."""
-    from briefing.config import EngineConfig, make_engine
+    from briefing.engines.factory import EngineConfig, make_engine
 
     return make_engine(
         EngineConfig(
@@ -157,12 +157,12 @@ def _start(args: argparse.Namespace) -> _Run:
     finds nothing new."""
     from dataclasses import replace
 
-    from briefing.audiences import load_audience
-    from briefing.output import check_writable
+    from briefing.cli.progress import ProgressLine
+    from briefing.deliver.audiences import load_audience
+    from briefing.deliver.output import check_writable
+    from briefing.deliver.state import Selection, State
+    from briefing.ingest.sources import load_documents
     from briefing.pipeline import BuildOptions, build_from_documents
-    from briefing.progress import ProgressLine
-    from briefing.sources import load_documents
-    from briefing.state import Selection, State
 
     if args.only_new and not args.state:
         raise UsageError("--only-new needs --state FILE, where earlier runs are remembered")
@@ -203,7 +203,7 @@ def _start(args: argparse.Namespace) -> _Run:
 def _folders(args: argparse.Namespace) -> Folders:
     from pathlib import Path
 
-    from briefing.resources import Folders
+    from briefing.deliver.resources import Folders
 
     for flag, dirs in (("--templates", args.templates), ("--prompts", args.prompts)):
         for d in dirs:
@@ -235,7 +235,7 @@ def _read_briefing(path: str) -> Briefing:
 
 
 def _emit(text: str, output: str | None) -> None:
-    from briefing.output import write_atomic
+    from briefing.deliver.output import write_atomic
 
     if output:
         write_atomic(output, text)
@@ -268,7 +268,7 @@ def _finish(args: argparse.Namespace, run: _Run, where: str) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from briefing.checking import check_file
+    from briefing.verify import check_file
 
     report = check_file(args.brief, args.paths)
     for note in report.notes:

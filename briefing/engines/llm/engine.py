@@ -24,15 +24,15 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
-from briefing.answers import ExtractionAnswer, LeadAnswer, LeadPoint, response_format
-from briefing.answers import strict_schema as _strict_schema
-from briefing.cache import AnswerCache, cache_key
+from briefing.assemble.stories import canonical_topic
 from briefing.engines.base import Extraction, Progress
+from briefing.engines.llm.answers import ExtractionAnswer, LeadAnswer, LeadPoint, response_format
+from briefing.engines.llm.answers import strict_schema as _strict_schema
+from briefing.engines.llm.cache import AnswerCache, cache_key
+from briefing.engines.llm.client import ChatClient, ChunkFailed, SchemaModeUnsupported
+from briefing.engines.llm.prompting import Prompts
 from briefing.errors import ModelError
-from briefing.llm_client import ChatClient, ChunkFailed, SchemaModeUnsupported
 from briefing.models import Chunk, Claim, Document, Fact, Usage
-from briefing.prompting import Prompts
-from briefing.topics import canonical_topic
 
 DEFAULT_MODEL = "gpt-4.1-mini"
 DEFAULT_CONCURRENCY = 8

@@ -5,7 +5,7 @@ Its folder may hold `audience.toml`:
 
     description = "One screen: five key points and what to watch next."
 
-    [budget]            # any field of briefing.composing.Budget
+    [budget]            # any field of briefing.assemble.composing.Budget
     key_points = 5
     watch = 3
     sections = false
@@ -22,9 +22,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from briefing.composing import Budget
+from briefing.assemble.composing import Budget
+from briefing.deliver.resources import DEFAULT_AUDIENCE, KINDS, Folders
 from briefing.errors import ConfigError
-from briefing.resources import DEFAULT_AUDIENCE, KINDS, Folders
 
 SETTINGS_FILE = "audience.toml"
 

@@ -55,9 +55,14 @@ def make_engine(config: EngineConfig, notice=None) -> tuple[Engine, str | None]:
 
         return ExtractiveEngine(), (LLM_HINT if config.engine == "auto" else None)
 
-    from briefing.cache import AnswerCache
-    from briefing.engines.llm import DEFAULT_CONCURRENCY, DEFAULT_MODEL, LLMEngine, LLMSettings
-    from briefing.llm_client import ChatClient, ClientSettings
+    from briefing.engines.llm.cache import AnswerCache
+    from briefing.engines.llm.client import ChatClient, ClientSettings
+    from briefing.engines.llm.engine import (
+        DEFAULT_CONCURRENCY,
+        DEFAULT_MODEL,
+        LLMEngine,
+        LLMSettings,
+    )
 
     if config.retries is not None and config.retries < 0:
         raise UsageError("--retries takes a number of at least 0")

@@ -1,5 +1,5 @@
-"""The command line: the parser and `main`. What each command does is in `briefing.commands`,
-a thin layer over `briefing.pipeline` and `briefing.rendering`.
+"""The command line: the parser and `main`. What each command does is in `briefing.cli.commands`,
+a thin layer over `briefing.pipeline` and `briefing.deliver.rendering`.
 
 Errors a user can mend are one line on stderr and exit 2 (usage, input) or 1 (anything else);
 a traceback means a bug in briefing.
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from briefing import __version__
-from briefing import commands as actions
+from briefing.cli import commands as actions
 from briefing.errors import BriefingError, UsageError
 
 EXIT_INTERRUPTED = 130

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from briefing.rendering import prompt_environment, render_template
+from briefing.deliver.rendering import prompt_environment, render_template
 
 
 class Prompts:

@@ -16,7 +16,7 @@ from typing import Literal
 
 from briefing.errors import ConfigError
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # briefing/
 
 Kind = Literal["prompts", "templates"]
 KINDS: tuple[Kind, ...] = ("prompts", "templates")
