@@ -116,6 +116,7 @@ class Conflict(_Model):
     id: str
     title: str
     values: list[ConflictValue]
+    measure: str = Field("", description="What the differing figures measure, in a source's words.")
 
 
 class SourceInfo(_Model):
@@ -137,6 +138,11 @@ class Usage(_Model):
     requests: int = 0
     cached: int = 0
     reasks: int = 0
+    fallbacks: int = Field(
+        0,
+        description="Claims and key points whose figures or names were still not in their "
+        "cited sentences after every re-ask, printed as those sentences (or claims) instead.",
+    )
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
@@ -146,6 +152,11 @@ class Stats(_Model):
     chunks: int = 0
     facts_found: int = 0
     facts_dropped: int = 0
+    facts_rewritten: int = Field(
+        0,
+        description="Facts whose claim gave a figure or name its quote lacks, printed as the "
+        "quote instead.",
+    )
     claims: int = 0
     claims_shown: int = 0
     skipped_files: list[str] = Field(default_factory=list)

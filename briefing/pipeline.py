@@ -81,6 +81,7 @@ def build_from_documents(
             chunks=len(chunks),
             facts_found=len(extraction.facts),
             facts_dropped=len(grounded.dropped),
+            facts_rewritten=grounded.rewritten,
             claims=len(claims),
             claims_shown=shown,
             skipped_files=list(notes),

@@ -155,6 +155,18 @@ STOPWORDS = frozenset(
     also would could may might must shall one two us let lets its it's s t re ve ll d m per
     cent percent""".split()
 )
+# The commonest words of a few other languages, which carry no subject either: what a figure
+# measures is read from the words around it, in any language.
+FUNCTION_WORDS = STOPWORDS | frozenset(
+    """le la les un une des du de d l et en au aux est sont a ont été par pour sur dans avec que
+    qui ne pas plus ce cette ces il elle ils elles son sa ses leur leurs selon
+    der die das den dem des ein eine einer einen eines und ist sind wurde wurden hat haben
+    von zu im am auf mit für nach bei aus als auch nicht sich es er sie laut wie um
+    el la los las un una unos unas y es son fue han ha por para con del al que se su sus
+    según como más o
+    il lo gli i uno e è sono per con che si nel nella
+    о в во на и с со по к у за из от до что это как он она они его её их был была были""".split()
+)
 _WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")

@@ -1,12 +1,18 @@
 """Checking: does a briefing hold against the files it cites? It lets a reader trust a briefing
 someone else sent.
 
-For a JSON briefing every citation is checked where it points: the file with its ID among the
-given paths, read again with the reader the briefing recorded, must have the quote at the
-citation's offsets; a file whose sha256 differs from the recorded one is reported as changed.
-A Markdown briefing has no offsets: every cited `[id]` must be a file among the paths, and every
-passage a claim puts in quotation marks must be in one of the files it cites, after the folding
-grounding uses (white space, quotes, dashes).
+Every kind of claim is checked: key points, sections, what to watch, and each value of where
+sources differ. For a JSON briefing every citation is checked where it points: the file with its
+ID among the given paths, read again with the reader the briefing recorded, must have the quote
+at the citation's offsets; a file whose sha256 differs from the recorded one is reported as
+changed; and every figure and name of a claim must be in the quotes it cites from each file
+(`support`, as the build decides it), so a changed figure in a claim's text fails. A Markdown
+briefing has no offsets: every cited `[id]` must be a file among the paths, every figure and
+name of a claim must be in each file it cites, and every passage a claim puts in quotation marks
+must be in one of them, after the folding grounding uses (white space, quotes, dashes).
+
+What it cannot check: that a claim means what its quotes mean. A paraphrase with the same
+figures and names that says something else ("rose" for "fell") passes.
 
 Pure apart from reading the files: the command line prints the report.
 """
@@ -20,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefing.assemble.support import describe, unsupported
 from briefing.errors import InputError
 from briefing.ingest.decoding import Unreadable
 from briefing.ingest.sources import files_by_id, find_files, read_file, reader_for
@@ -78,7 +85,13 @@ def check_file(brief: str | Path, paths: Iterable[str | Path]) -> Report:
             raise InputError(f"{brief}: not JSON ({exc.msg}, line {exc.lineno})") from exc
         return check_json(data, files, name=str(brief))
     if brief.suffix.lower() in (".md", ".markdown"):
-        return check_markdown(text, files)
+        report = check_markdown(text, files)
+        if not report.claims:
+            raise InputError(
+                f"{brief}: not a briefing: no line cites a file as 'briefing build' writes "
+                "claims ('... [file-id]')"
+            )
+        return report
     raise InputError(f"{brief}: give a briefing written as .json or .md")
 
 
@@ -95,17 +108,34 @@ def check_json(brief: object, files: dict[str, Path], name: str = "briefing") ->
     for source in sources:
         texts[source["id"]] = _reread(source, files, report)
     report.files = sum(1 for t in texts.values() if t is not None)
-    for where, citations in claims:
+    for where, text, citations in claims:
         for cit in citations:
             report.checked += 1
             problem = _citation_problem(cit, texts)
             if problem:
                 report.failures.append(Failure(where, problem))
+        for source, missing in _unsupported(text, citations):
+            report.failures.append(
+                Failure(
+                    where, f"[{source}] does not give {describe(missing)}, which the claim does"
+                )
+            )
     return report
 
 
-def _parse(brief: object, name: str) -> tuple[list[dict], list[tuple[str, list[dict]]]]:
-    """The sources and (claim ID, citations) of a briefing; InputError when it is not one."""
+def _unsupported(text: str, citations: list[dict]) -> list[tuple[str, list[str]]]:
+    """(source, what it lacks) for each source whose quotes lack a figure or name of `text`."""
+    quotes: dict[str, list[str]] = {}
+    for cit in citations:
+        if isinstance(cit.get("quote"), str):
+            quotes.setdefault(str(cit["source"]), []).append(cit["quote"])
+    return [(s, m) for s, qs in quotes.items() if (m := unsupported(text, qs))]
+
+
+def _parse(brief: object, name: str) -> tuple[list[dict], list[tuple[str, str, list[dict]]]]:
+    """The sources and (where, text, citations) of every claim of a briefing: key points,
+    sections, what to watch, and each value of where sources differ. InputError when it is
+    not a briefing."""
     not_one = InputError(f"{name}: not a briefing written by 'briefing build --format json'")
     if not isinstance(brief, dict):
         raise not_one
@@ -113,10 +143,18 @@ def _parse(brief: object, name: str) -> tuple[list[dict], list[tuple[str, list[d
         sources = [dict(s) for s in brief["sources"]]
         claims = [(c["id"] or f"key point {n}", c) for n, c in enumerate(brief["key_points"], 1)]
         claims += [(c["id"], c) for s in brief["sections"] for c in s["claims"]]
-        claims += [(d["id"], v) for d in brief.get("conflicts", []) for v in d["values"]]
-        cited = [(str(where), [dict(cit) for cit in c["citations"]]) for where, c in claims]
+        claims += [(c["id"] or f"watch {n}", c) for n, c in enumerate(brief.get("watch", []), 1)]
+        claims += [
+            (d["id"], {"text": v["value"], "citations": v["citations"]})
+            for d in brief.get("conflicts", [])
+            for v in d["values"]
+        ]
+        cited = [
+            (str(where), str(c["text"]), [dict(cit) for cit in c["citations"]])
+            for where, c in claims
+        ]
         well_formed = all(isinstance(s["id"], str) for s in sources) and all(
-            {"source", "quote", "start", "end"} <= set(cit) for _, cs in cited for cit in cs
+            {"source", "quote", "start", "end"} <= set(cit) for _, _, cs in cited for cit in cs
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise not_one from exc
@@ -170,16 +208,36 @@ def _citation_problem(cit: dict, texts: dict[str, str | None]) -> str | None:
     if text[start:end] == quote:
         return None
     where = text.find(quote) if quote else -1
-    found = f"it is at {where}:{where + len(quote)}" if where >= 0 else "it is not in the file"
-    return (
-        f"[{source}] quote {_show(quote)} is not at {start}:{end} ({found}; the file has "
-        f"{_show(text[start:end])} there)"
-    )
+    if where >= 0:
+        return (
+            f"[{source}] quote {_show(quote)} is not at {start}:{end}; it is at "
+            f"{where}:{where + len(quote)}"
+        )
+    return f"[{source}] quote is not in the file: {_difference(quote, text[start:end], start)}"
 
 
 def _show(passage: str) -> str:
     passage = " ".join(passage.split())
     return f"“{passage[:_SHOWN]}…”" if len(passage) > _SHOWN else f"“{passage}”"
+
+
+def _difference(quote: str, found: str, start: int) -> str:
+    """Where `quote` and the file's text at its offsets part: a little of each around the
+    first character that differs, spaces kept and line breaks shown as ⏎."""
+    n = next(
+        (i for i, (a, b) in enumerate(zip(quote, found, strict=False)) if a != b),
+        min(len(quote), len(found)),
+    )
+    lo = max(0, n - 25)
+
+    def around(text: str) -> str:
+        piece = text[lo : n + 20].replace("\n", "⏎")
+        return ("…" if lo else "") + piece + ("…" if n + 20 < len(text) else "")
+
+    return (
+        f"from character {start + n} the quote has “{around(quote)}” where the file has "
+        f"“{around(found)}”"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,42 +247,74 @@ def _show(passage: str) -> str:
 _TRAILING_IDS = re.compile(r"(?:\s*\[[^\[\]\n]+\])+\s*$")
 _ID = re.compile(r"\[([^\[\]\n]+)\]")
 _QUOTED = re.compile(r"“([^“”]+)”|\"([^\"]+)\"")
-_CONFLICT_VALUE = re.compile(r"“([^”]*)” \[([^\[\]\n]+)\]")
+_LABELLED = re.compile(r"^- \*\*(?P<label>.+?)\*\*:\s*(?P<rest>.*\])\s*$")
+_SEGMENT = re.compile(r"\s*(?P<text>[^\[\]]*?)\s*(?P<ids>(?:\[[^\[\]\n]+\]\s*)+)(?:;|·|$)")
+_MARKUP = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+|\*\*New:\*\*\s*|\*\*|(?<!\w)_|_(?!\w)")
+
+
+@dataclass
+class _Cited:
+    """What one part of a Markdown line claims: `ids` it cites; `claim`, text whose figures and
+    names must be in each of them (or in `passage`, when it quotes one); `passage`, quoted
+    text that must be in one of them."""
+
+    ids: list[str]
+    claim: str | None = None
+    passage: str | None = None
+
+
+@dataclass
+class _File:
+    text: str | None
+    folded: str | None
 
 
 def check_markdown(text: str, files: dict[str, Path]) -> Report:
     """Check a briefing as `briefing build` writes it in Markdown against `files` (by ID).
     The claims are the lines before '## Sources' that end in citations `[id]`; the values in
-    'Where sources differ' cite a file after each quote."""
+    'Where sources differ' cite a file after each quote or value."""
     report = Report(kind="md")
-    folded: dict[str, str | None] = {}
+    read: dict[str, _File] = {}
     for number, line in _claim_lines(text):
         cited = _citations(line)
         if not cited:
             continue
         report.claims += 1
         where = f"line {number}"
-        for sid in dict.fromkeys(sid for _, ids in cited for sid in ids):
+        for sid in dict.fromkeys(sid for c in cited for sid in c.ids):
             report.checked += 1
             if sid not in files:
                 report.failures.append(
                     Failure(where, f"cites [{sid}], which is not among the files given")
                 )
                 continue
-            if sid not in folded:
-                folded[sid] = _folded_file(files[sid])
-            if folded[sid] is None:
+            if sid not in read:
+                read[sid] = _read(files[sid])
+            if read[sid].text is None:
                 report.failures.append(Failure(where, f"[{sid}] {files[sid]} cannot be read"))
-        for passage, ids in cited:
-            texts = [folded[sid] for sid in ids if folded.get(sid) is not None]
-            if passage is None or not texts:
-                continue  # the IDs themselves, or files already reported
-            report.passages += 1
-            needle = normalise(passage)[0].strip()
-            if not any(needle in t for t in texts if t):
-                cites = " or ".join(f"[{sid}]" for sid in ids)
-                report.failures.append(Failure(where, f"{_show(passage)} is not in {cites}"))
-    report.files = sum(1 for t in folded.values() if t is not None)
+        for part in cited:
+            known = [sid for sid in part.ids if sid in read and read[sid].text is not None]
+            if not known:
+                continue  # files already reported
+            if part.passage is not None:
+                report.passages += 1
+                needle = normalise(part.passage)[0].strip()
+                if not any(needle in (read[sid].folded or "") for sid in known):
+                    cites = " or ".join(f"[{sid}]" for sid in part.ids)
+                    report.failures.append(
+                        Failure(where, f"{_show(part.passage)} is not in {cites}")
+                    )
+                    continue
+            if part.claim is None:
+                continue
+            for sid in known:
+                evidence = part.passage if part.passage is not None else read[sid].text or ""
+                missing = unsupported(part.claim, evidence)
+                if missing:
+                    report.failures.append(
+                        Failure(where, f"[{sid}] does not give {describe(missing)}")
+                    )
+    report.files = sum(1 for f in read.values() if f.text is not None)
     return report
 
 
@@ -236,23 +326,34 @@ def _claim_lines(text: str) -> Iterator[tuple[int, str]]:
         yield number, line
 
 
-def _citations(line: str) -> list[tuple[str | None, list[str]]]:
-    """(quoted passage, IDs it must be in) for a claim line, with (None, IDs) for the IDs
-    themselves; [] for a line that cites nothing."""
-    if line.startswith("- **"):  # '- **36%**: “quote” [a]; “quote” [b]'
-        pairs = _CONFLICT_VALUE.findall(line)
-        if pairs:
-            return [(None, [sid for _, sid in pairs])] + [(q, [sid]) for q, sid in pairs]
+def _citations(line: str) -> list[_Cited]:
+    """What a claim line claims and cites; [] for a line that cites nothing."""
+    labelled = _LABELLED.match(line)
+    if labelled:  # '- **36%**: “quote” [a]; “quote” [b]' or '- **Loan**: €5m [a]; €6m [b]'
+        parts = []
+        for seg in _SEGMENT.finditer(labelled.group("rest")):
+            ids = _ID.findall(seg.group("ids"))
+            quoted = _QUOTED.fullmatch(seg.group("text"))
+            if quoted:
+                parts.append(_Cited(ids, labelled.group("label"), quoted.group(1) or quoted[2]))
+            elif seg.group("text"):
+                parts.append(_Cited(ids, seg.group("text")))
+        if parts:
+            return [_Cited([sid for p in parts for sid in p.ids]), *parts]
     m = _TRAILING_IDS.search(line)
     if not m:
         return []
     ids = _ID.findall(m.group(0))
-    return [(None, ids)] + [(a or b, ids) for a, b in _QUOTED.findall(line[: m.start()])]
+    body = line[: m.start()]
+    claim = _MARKUP.sub("", body).strip()
+    return [_Cited(ids, claim or None)] + [
+        _Cited(ids, None, a or b) for a, b in _QUOTED.findall(body)
+    ]
 
 
-def _folded_file(file: Path) -> str | None:
+def _read(file: Path) -> _File:
     try:
         _, decoded = read_file(file)
     except (OSError, Unreadable):
-        return None
-    return normalise(decoded.text)[0]
+        return _File(None, None)
+    return _File(decoded.text, normalise(decoded.text)[0])

@@ -11,6 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+CORPORA = ROOT / "tests" / "corpora"
+DISAGREE = CORPORA / "disagree_dev"  # short news that disagree on purpose (see its README)
 
 
 @pytest.fixture

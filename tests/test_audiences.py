@@ -76,7 +76,8 @@ def test_analyst_has_every_claim_and_the_full_source_list(briefs):
     assert len(claims(brief)) == brief["stats"]["claims"] > len(claims(briefs["default"]))
     r = run_cli("build", SEEDS, "--audience", "analyst", "-q")
     md = r.stdout
-    assert "## Where sources differ" in md and "36 per cent" in md and "over 30%" in md
+    # '36 per cent' of arms and 'over 30%' of procurement measure different things: no conflict
+    assert "## Where sources differ\n\nNo figure is given differently by two sources." in md
     sources = md.split("## Sources")[1]
     for s in brief["sources"]:
         line = next(ln for ln in sources.splitlines() if f"[{s['id']}]" in ln)

@@ -3,8 +3,8 @@ its claim, then a summary; exit 0 when all hold, 1 otherwise, 2 for usage and in
 
 from __future__ import annotations
 
-import copy
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -12,7 +12,7 @@ import pytest
 
 from briefing.ingest.sources import files_by_id, find_files
 from briefing.verify import check_json, check_markdown
-from tests.conftest import SEEDS, run_cli
+from tests.conftest import DISAGREE, SEEDS, run_cli
 from tests.support.documents import docx_bytes, eml_bytes, html_page, pdf_bytes
 
 pytestmark = pytest.mark.e2e
@@ -103,8 +103,12 @@ def test_a_tampered_quote_fails(tmp_path, brief):
     r = run_cli("check", write_json(tmp_path, brief), SEEDS)
     assert r.returncode == 1
     [line] = failures(r)
-    assert line.startswith(f"{claim['id']}: [{cit['source']}] quote “")
-    assert f"is not at {cit['start']}:{cit['end']} (it is not in the file;" in line
+    assert line.startswith(f"{claim['id']}: [{cit['source']}] quote is not in the file: ")
+    first_space = cit["quote"].index("  ")
+    assert f"from character {cit['start'] + first_space + 1}" in line
+    shown = line.split("the quote has ")[1]
+    assert "  " in shown.split(" where the file has ")[0]  # the doubled space, where it is
+    assert "  " not in shown.split(" where the file has ")[1]
     assert r.stdout.splitlines()[-1].startswith("1 failed: ")
 
 
@@ -117,7 +121,7 @@ def test_a_shifted_offset_fails_and_says_where_the_quote_is(tmp_path, brief):
     assert r.returncode == 1
     [line] = failures(r)
     assert line.startswith(f"{claim['id']}: [{cit['source']}] quote “")
-    assert f"is not at {start + 1}:{end + 1} (it is at {start}:{end};" in line
+    assert line.endswith(f"is not at {start + 1}:{end + 1}; it is at {start}:{end}")
 
 
 def test_a_missing_file_fails_for_the_source_and_each_claim_citing_it(tmp_path, brief):
@@ -177,12 +181,130 @@ def test_another_version_of_the_reader_is_a_note_not_a_failure(brief, seed_files
     ]
 
 
-def test_conflict_citations_are_checked_too(brief, seed_files):
-    assert brief["conflicts"], "the seeds have figures that differ"
+@pytest.fixture(scope="module")
+def disagree(tmp_path_factory) -> dict[str, Path]:
+    """Briefings of news that disagree (tests/corpora/disagree_dev), for every audience, as
+    JSON and Markdown: they have conflicts, and the executive one has what to watch."""
+    out = tmp_path_factory.mktemp("disagree")
+    built = {}
+    for audience in ("default", "executive"):
+        for ext in ("json", "md"):
+            path = out / f"{audience}.{ext}"
+            r = run_cli("build", DISAGREE, "-o", path, "--audience", audience, "-q")
+            assert r.returncode == 0, r.stderr
+            built[f"{audience}.{ext}"] = path
+    return built
+
+
+def check_tampered(tmp_path: Path, name: str, text: str) -> list[str]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    r = run_cli("check", path, DISAGREE)
+    assert r.returncode == 1, r.stdout + r.stderr
+    return failures(r)
+
+
+def test_true_briefings_of_disagreeing_news_check_clean(disagree):
+    for path in disagree.values():
+        r = run_cli("check", path, DISAGREE)
+        assert r.returncode == 0, (path.name, r.stdout)
+    brief = json.loads(disagree["default.json"].read_text())
+    assert brief["conflicts"], "the corpus plants disagreements"
+    assert json.loads(disagree["executive.json"].read_text())["watch"]
+
+
+def test_conflict_citations_are_checked_too(disagree, tmp_path):
+    brief = json.loads(disagree["default.json"].read_text())
     conflict = brief["conflicts"][0]
     conflict["values"][0]["citations"][0]["end"] += 3
-    report = check_json(copy.deepcopy(brief), seed_files)
-    assert [f.where for f in report.failures] == [conflict["id"]]
+    lines = check_tampered(tmp_path, "t.json", json.dumps(brief))
+    assert [line.split(":")[0] for line in lines] == [conflict["id"]]
+
+
+def test_a_changed_conflict_value_fails(disagree, tmp_path):
+    brief = json.loads(disagree["default.json"].read_text())
+    conflict = brief["conflicts"][0]
+    value = conflict["values"][0]
+    value["value"] = re.sub(r"\d", "7", value["value"], count=1)
+    lines = check_tampered(tmp_path, "t.json", json.dumps(brief))
+    assert lines and all(line.startswith(f"{conflict['id']}: [") for line in lines)
+    assert "does not give" in lines[0]
+
+
+@pytest.mark.parametrize("kind", ["key_points", "sections", "watch"])
+def test_a_changed_figure_in_a_json_claim_fails(disagree, tmp_path, kind):
+    brief = json.loads(
+        disagree["executive.json" if kind == "watch" else "default.json"].read_text()
+    )
+    claims = (
+        brief[kind] if kind != "sections" else [c for s in brief["sections"] for c in s["claims"]]
+    )
+    claim = next((c for c in claims if re.search(r"\d", c["text"])), claims[0])
+    if re.search(r"\d", claim["text"]):
+        claim["text"] = re.sub(r"\d+", lambda m: str(int(m.group(0)) + 1), claim["text"], count=1)
+    else:
+        claim["text"] += " It will cost €987 million."
+    lines = check_tampered(tmp_path, "t.json", json.dumps(brief))
+    assert lines and all(line.startswith(f"{claim['id']}: [") for line in lines), lines
+    assert "does not give" in lines[0]
+
+
+def test_a_changed_quote_of_a_watch_claim_fails(disagree, tmp_path):
+    brief = json.loads(disagree["executive.json"].read_text())
+    claim = brief["watch"][0]
+    cit = claim["citations"][0]
+    cit["quote"] = cit["quote"][:-3] + "xyz"
+    lines = check_tampered(tmp_path, "t.json", json.dumps(brief))
+    assert lines[0].startswith(f"{claim['id']}: [{cit['source']}] quote is not in the file")
+
+
+def test_a_changed_name_in_a_json_claim_fails(disagree, tmp_path):
+    brief = json.loads(disagree["default.json"].read_text())
+    claims = [c for s in brief["sections"] for c in s["claims"]]
+    claim = next(c for c in claims if re.search(r"\s[A-Z][a-z]{3,}", c["text"]))
+    name = re.search(r"\s([A-Z][a-z]{3,})", claim["text"]).group(1)
+    claim["text"] = claim["text"].replace(name, "Zanzibar", 1)
+    lines = check_tampered(tmp_path, "t.json", json.dumps(brief))
+    assert any("“Zanzibar”" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("audience", ["default", "executive"])
+def test_a_changed_figure_in_a_markdown_bullet_fails(disagree, tmp_path, audience):
+    lines = disagree[f"{audience}.md"].read_text().splitlines()
+    number = next(
+        n
+        for n, line in enumerate(lines, 1)
+        if re.match(r"^(?:- |\d+\. )", line)
+        and not line.startswith("- **")
+        and re.search(r"\d", re.sub(r"^\d+\. ", "", line).split("[")[0])
+    )
+    marker = re.match(r"^(?:- |\d+\. )", lines[number - 1]).group(0)
+    body = re.sub(r"\d+", "987", lines[number - 1][len(marker) :], count=1)  # in no file
+    lines[number - 1] = marker + body
+    found = check_tampered(tmp_path, "t.md", "\n".join(lines) + "\n")
+    assert found and all(f.startswith(f"line {number}: [") for f in found), found
+    assert "does not give" in found[0]
+
+
+@pytest.mark.parametrize("audience", ["default", "executive"])
+def test_a_changed_value_where_sources_differ_in_markdown_fails(disagree, tmp_path, audience):
+    md = disagree[f"{audience}.md"].read_text()
+    lines = md.splitlines()
+    section = lines.index("## Where sources differ")
+    number = next(n for n, line in enumerate(lines[section:], section + 1) if "[" in line)
+    lines[number - 1] = re.sub(
+        r"\d+", lambda m: str(int(m.group(0)) + 1), lines[number - 1], count=1
+    )
+    found = check_tampered(tmp_path, "t.md", "\n".join(lines) + "\n")
+    assert found and found[0].startswith(f"line {number}: ")
+
+
+def test_a_markdown_file_that_is_not_a_briefing_is_an_input_error(tmp_path):
+    path = tmp_path / "notes.md"
+    path.write_text("# My notes\n\nSome text about the port, 120 jobs and a loan.\n")
+    r = run_cli("check", path, DISAGREE)
+    assert r.returncode == 2 and r.stdout == ""
+    assert "not a briefing" in r.stderr and len(r.stderr.splitlines()) == 1
 
 
 # ---------------------------------------------------------------------------------------------

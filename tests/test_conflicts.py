@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-import re
+import json
+import math
 from pathlib import Path
 
 import pytest
 
 from briefing.assemble.conflicts import find_conflicts
+from briefing.assemble.figures import figures
 from briefing.assemble.grounding import ground
 from briefing.assemble.merging import merge
+from briefing.assemble.support import unsupported
 from briefing.engines.extractive import ExtractiveEngine
 from briefing.ingest.chunking import chunk_documents
 from briefing.ingest.sources import load_documents
 from briefing.models import Claim, Fact
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+DISAGREE = SEEDS.parent / "tests" / "corpora" / "disagree_dev"
 
 ARMS_001 = (
     '"Highly on the agenda and this could be discussed. Our military industry is working pretty '
@@ -83,38 +87,36 @@ def value_sources(conflict) -> dict[str, list[str]]:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_seed_figures_for_russian_arms_conflict(seed):
-    """001 says '36 per cent', 002 says '36%' (the same value), 004 says 'over 30%'."""
+def test_figures_that_measure_different_things_are_no_conflict(seed):
+    """001 and 002 say Russian arms are '36 per cent' / '36%' of India's armed forces; 004 says
+    Russia accounts for 'over 30%' of India's defence procurements. Different measures (and
+    36 is over 30 anyway): no conflict."""
     facts = seed_facts(seed, ("001", ARMS_001), ("002", ARMS_002), ("004", PROCUREMENT_004))
-    claims = merge(facts)
-    (conflict,) = find_conflicts(claims, list(seed.values()))
-    assert value_sources(conflict) == {"36 per cent": ["001", "002"], "over 30%": ["004"]}
-    assert conflict.id == "d1"
-    assert_citations_verbatim([conflict], seed.values())
+    assert find_conflicts(merge(facts), list(seed.values())) == []
+    assert find_conflicts(one_claim_per_fact(facts), list(seed.values())) == []
 
 
-def test_each_side_quotes_a_short_passage_around_its_figure(seed):
-    facts = seed_facts(seed, ("001", ARMS_001), ("002", ARMS_002), ("004", PROCUREMENT_004))
-    (conflict,) = find_conflicts(one_claim_per_fact(facts), list(seed.values()))
-    quotes = {c.source[:3]: c.quote for v in conflict.values for c in v.citations}
-    assert "36 per cent" in quotes["001"]
-    assert "36%" in quotes["002"]
-    assert "over 30%" in quotes["004"]
-    for quote in quotes.values():
-        assert len(quote.split()) <= 17
-        assert "Highly on the agenda" not in quote
-
-
-def test_seed_claims_from_the_extractive_engine_give_the_arms_conflict(seed):
+def test_the_seeds_have_no_conflict(seed):
     docs = list(seed.values())
     extraction = ExtractiveEngine().extract(docs, chunk_documents(docs))
     claims = merge(ground(extraction.facts, docs).facts)
-    conflicts = find_conflicts(claims, docs)
-    assert_citations_verbatim(conflicts, docs)
-    arms = [c for c in conflicts if "36 per cent" in value_sources(c)]
-    assert len(arms) == 1
-    assert value_sources(arms[0]) == {"36 per cent": ["001", "002"], "over 30%": ["004"]}
-    assert [c.id for c in conflicts] == [f"d{n}" for n in range(1, len(conflicts) + 1)]
+    assert find_conflicts(claims, docs) == []
+
+
+def test_each_side_quotes_a_short_passage_around_its_figure(tmp_path):
+    lead = "Officials said on Monday, after a long meeting in the capital that ran late, that "
+    texts = {
+        "a": lead + "unemployment in Kerala and Goa fell to 5% last year, the lowest in a decade.",
+        "b": lead + "unemployment in Kerala and Goa fell to 9% last year, the lowest in a decade.",
+    }
+    docs = docs_from(tmp_path, texts)
+    (conflict,) = find_conflicts(claims_from(docs, texts), docs)
+    quotes = {c.source: c.quote for v in conflict.values for c in v.citations}
+    assert "5%" in quotes["a"] and "9%" in quotes["b"]
+    for quote in quotes.values():
+        assert len(quote.split()) <= 17
+        assert "long meeting" not in quote
+    assert_citations_verbatim([conflict], docs)
 
 
 def test_identical_figures_from_different_sources_are_no_conflict(seed):
@@ -180,17 +182,18 @@ def test_different_measures_sharing_only_a_place_and_month_are_no_conflict(tmp_p
     assert find_conflicts(claims_from(docs, texts), docs) == []
 
 
-def test_conflict_title_names_only_words_the_sources_use(tmp_path):
+def test_a_conflict_is_titled_by_what_is_measured_in_the_sources_words(tmp_path):
     texts = {
         "a": "Officials in Paris said inflation in France reached 4% last year.",
         "b": "Officials in Paris said inflation in France reached 6% last year.",
     }
     docs = docs_from(tmp_path, texts)
     (conflict,) = find_conflicts(claims_from(docs, texts), docs)
+    assert conflict.measure == "Inflation in France"
+    assert conflict.title == "Inflation in France: 4%, 6%"
     quoted = " ".join(c.quote for v in conflict.values for c in v.citations)
-    subject = conflict.title.split(":")[0]
-    for name in re.split(r",\s*|\s+and\s+", subject):
-        assert re.search(rf"\b{re.escape(name)}\b", quoted), f"{name!r} is not in the sources"
+    for word in conflict.measure.split():
+        assert word.lower() in quoted.lower()
 
 
 def test_about_five_per_cent_and_five_per_cent_agree(tmp_path):
@@ -219,3 +222,106 @@ def test_a_long_clause_is_cut_at_whole_words(tmp_path):
         for cit in value.citations:
             text = by_id[cit.source].text
             assert not text[cit.end].isalnum() and not text[cit.start - 1].isalnum(), cit.quote
+
+
+# ---------------------------------------------------------------------------------------------
+# News that disagree on purpose: tests/corpora/disagree_dev (see its manifest and README)
+# ---------------------------------------------------------------------------------------------
+
+KNOWN_MISSES = {
+    # The same measure in two languages (French and German): nothing but the figure is shared.
+    "cost of renovating the tram bridge over the Rhine",
+}
+
+
+@pytest.fixture(scope="module")
+def disagree():
+    manifest = json.loads((DISAGREE / "manifest.json").read_text(encoding="utf-8"))
+    docs, _ = load_documents([DISAGREE])
+    extraction = ExtractiveEngine().extract(docs, chunk_documents(docs))
+    claims = merge(ground(extraction.facts, docs).facts)
+    return manifest, claims, find_conflicts(claims, docs, limit=100), docs
+
+
+def same_value(a: str, b: str) -> bool:
+    """'€6m' and '€6 million' are one value; words without a figure ('plus de quarante ans')
+    are compared as they are written."""
+    fa, fb = figures(a), figures(b)
+    if not fa or not fb:
+        return a.strip().lower() == b.strip().lower()
+    return fa[0].kind == fb[0].kind and math.isclose(fa[0].value, fb[0].value)
+
+
+def entry_for(planted: dict, conflicts) -> dict[str, set[str]] | None:
+    """The conflict that holds every planted value, each with one of its planted files, as
+    {value: its files}, or None."""
+    for conflict in conflicts:
+        values = {v.value: {c.source for c in v.citations} for v in conflict.values}
+        matched = {}
+        for value, files in planted["values"].items():
+            hits = [
+                v
+                for v in values
+                if same_value(v, value) and v not in matched.values() and values[v] & set(files)
+            ]
+            if hits:
+                matched[value] = hits[0]
+        if len(matched) == len(planted["values"]):
+            return {value: values[matched[value]] for value in planted["values"]}
+    return None
+
+
+def test_every_planted_conflict_is_one_entry_with_each_value_and_its_files(disagree):
+    manifest, _, conflicts, _ = disagree
+    for planted in manifest["conflicts"]:
+        if planted["measure"] in KNOWN_MISSES:
+            continue
+        found = entry_for(planted, conflicts)
+        assert found is not None, (planted["measure"], [c.title for c in conflicts])
+        for value, files in planted["values"].items():
+            assert set(files) <= found[value], (planted["measure"], value, found)
+
+
+@pytest.mark.xfail(strict=True, reason="across languages nothing but the figure is shared")
+def test_a_conflict_across_languages_is_found(disagree):
+    manifest, _, conflicts, _ = disagree
+    (planted,) = [c for c in manifest["conflicts"] if c["measure"] in KNOWN_MISSES]
+    assert entry_for(planted, conflicts) is not None
+
+
+def test_no_entry_pairs_figures_that_agree(disagree):
+    manifest, _, conflicts, _ = disagree
+    for agreement in manifest["agreements"]:
+        assert entry_for(agreement, conflicts) is None, agreement["measure"]
+
+
+def test_every_entry_is_a_planted_conflict(disagree):
+    manifest, _, conflicts, _ = disagree
+    for conflict in conflicts:
+        assert any(
+            entry_for({"values": dict(list(p["values"].items())[:2])}, [conflict])
+            for p in manifest["conflicts"]
+        ), conflict.title
+
+
+def test_no_claim_cites_a_file_that_gives_another_figure(disagree):
+    manifest, claims, _, _ = disagree
+    for claim in claims:
+        quotes: dict[str, list[str]] = {}
+        for cit in claim.citations:
+            quotes.setdefault(cit.source, []).append(cit.quote)
+        for source, qs in quotes.items():
+            assert unsupported(claim.text, qs) == [], (claim.text, source)
+    (hazard,) = manifest["hazards"]
+    for claim in claims:
+        stated = [f for f in figures(claim.text) if not f.refuted]
+        if any(same_value(f.text, "120") for f in stated):
+            assert hazard["file"] not in {c.source for c in claim.citations}, claim.text
+
+
+def test_the_loan_is_titled_by_what_it_measures(disagree):
+    _, _, conflicts, docs = disagree
+    (loan,) = [c for c in conflicts if "loan" in c.measure.lower()]
+    assert loan.measure == "Emergency loan to the port"
+    assert loan.title.startswith("Emergency loan to the port: ")
+    assert_citations_verbatim([loan], docs)

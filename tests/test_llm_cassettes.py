@@ -51,6 +51,8 @@ def session(
         else:
             monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
             base_url = REPLAY_BASE_URL
+        if mode:  # recorded anew, not appended to what an older version asked
+            (CASSETTES / f"{name}.yaml").unlink(missing_ok=True)
         cassette = stack.enter_context(make_vcr().use_cassette(f"{name}.yaml"))
         yield base_url
         if not mode:

@@ -230,29 +230,54 @@ def test_schema_violation_is_reasked_with_the_problem_then_accepted(serve, tmp_p
     assert again["messages"][-2] == {"role": "assistant", "content": bad}
     feedback = again["messages"][-1]
     assert feedback["role"] == "user"
-    assert "schema" in feedback["content"] and "evidence" in feedback["content"]
+    assert "schema" in feedback["content"] and "sentences" in feedback["content"]
     assert DOC_A in cited_sources(run.brief)
 
 
-def test_quote_not_in_the_source_is_dropped_and_counted(serve, tmp_path):
+def test_a_claim_its_sentence_does_not_support_is_asked_again_naming_the_problem(serve, tmp_path):
     model = ModelResponder()
-    invented = "Putin announced a moon base on Mars."
+    invented = "Putin announced a moon base on Mars in 2031."
 
     def with_invented_fact(request: JSON) -> Reply:
         answer = json.loads(model(request).text)
         answer["facts"].insert(
-            0, {"claim": invented, "evidence": invented, "topic": "Space", "importance": 5}
+            0, {"claim": invented, "sentences": [1], "topic": "Space", "importance": 5}
         )
         return Reply.content(json.dumps(answer))
 
     srv = serve(ScriptedResponder(fallback=model).add_rule(about(DOC_A), [with_invented_fact]))
-    brief = build(srv, tmp_path).brief
+    run = build(srv, tmp_path)
+    brief = run.brief
 
-    assert brief["stats"]["facts_dropped"] >= 1
+    assert run.usage["reasks"] == 1 and run.usage["fallbacks"] == 0
+    feedback = about_doc(srv, DOC_A)[-1]["messages"][-1]["content"]
+    assert "“2031”" in feedback and "“Mars”" in feedback and "sentence 1" in feedback
+    assert brief["stats"]["facts_dropped"] == 0  # the program copies quotes: none to drop
     assert DOC_A in cited_sources(brief)  # the document's genuine facts survive
     for claim in all_claims(brief):
         assert "moon base" not in claim["text"]
-        assert all("moon base" not in cit["quote"] for cit in claim["citations"])
+
+
+def test_a_model_that_keeps_inventing_is_printed_as_the_sentence_it_cites(serve, tmp_path):
+    model = ModelResponder()
+    invented = "Putin announced a moon base on Mars in 2031."
+
+    def with_invented_fact(request: JSON) -> Reply:
+        answer = json.loads(model(request).text)
+        answer["facts"].insert(
+            0, {"claim": invented, "sentences": [1], "topic": "Space", "importance": 5}
+        )
+        return Reply.content(json.dumps(answer))
+
+    srv = serve(ScriptedResponder(fallback=model).add_rule(about(DOC_A), [with_invented_fact] * 3))
+    run = build(srv, tmp_path)
+
+    assert run.usage["reasks"] == 2 and run.usage["fallbacks"] == 1
+    first = about_doc(srv, DOC_A)[0]["messages"][1]["content"].split("[1] ")[1].split("\n")[0]
+    quoted = [" ".join(c["quote"].split()) for c in all_citations(run.brief)]
+    assert first in quoted  # the sentence stands, as itself
+    texts = [c["text"] for c in all_claims(run.brief)]
+    assert not any("moon base" in t for t in texts)
 
 
 def test_429_is_retried_by_the_client_not_reasked(serve, tmp_path):
@@ -292,7 +317,7 @@ def test_json_mode_fallback_when_the_server_rejects_json_schema(serve, tmp_path)
         schema = json_in(system["content"], "JSON schema")
         assert schema["type"] == "object"
         if is_extract(r):
-            assert "evidence" in schema["properties"]["facts"]["items"]["properties"]
+            assert "sentences" in schema["properties"]["facts"]["items"]["properties"]
         else:
             assert "claims" in schema["properties"]["points"]["items"]["properties"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS, run_cli
+from tests.conftest import DISAGREE, run_cli
 from tests.support.openai_server import FakeOpenAIServer
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +28,7 @@ HOSTILE = (
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("render") / "brief.json"
-    r = run_cli("build", SEEDS, "-o", out, "-q")
+    r = run_cli("build", DISAGREE, "-o", out, "-q")
     assert r.returncode == 0, r.stderr
     return out
 
@@ -65,11 +65,14 @@ def test_audiences_render_differently_from_one_json_with_no_model_call(saved, tm
         texts = {outputs[a, fmt] for a in ("default", "executive", "analyst")}
         assert len(texts) == 3, fmt
     assert "Where sources differ" in outputs["default", "md"]
-    assert "Where sources differ" not in outputs["executive", "md"]
+    assert "**€5 million**: “" in outputs["default", "md"]  # each value with its quotes
+    executive = outputs["executive", "md"]
+    assert "Where sources differ" in executive  # briefly: each value with its files
+    assert re.search(r"^- \*\*Emergency loan.*€5 million \[harbour-gazette\]", executive, re.M)
     assert outputs["executive", "md"].count("\n1. ") == 1
     assert not re.search(r"^6\. ", outputs["executive", "md"], re.MULTILINE)  # five at most
     assert "build it with `--audience analyst` for every claim" in outputs["analyst", "md"]
-    assert "seeds/000_7de08aa9a340eff1.txt" in outputs["analyst", "md"]
+    assert "harbour-gazette.txt" in outputs["analyst", "md"]
 
 
 def test_html_citations_link_to_the_source_list(saved):
@@ -111,7 +114,7 @@ def test_plain_text_is_wrapped_and_cited(saved):
     assert "KEY POINTS" in text and "SOURCES" in text
     for line in text.splitlines():
         assert len(line) <= 78 or line.strip().startswith("https://"), line
-    assert "[000_7de08aa9a340eff1]" in text
+    assert "[harbour-gazette]" in text
     assert "<" not in text.split("SOURCES")[0]
 
 

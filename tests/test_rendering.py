@@ -30,6 +30,7 @@ from briefing.models import (
 from briefing.pipeline import source_info
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+DISAGREE = SEEDS.parent / "tests" / "corpora" / "disagree_dev"
 GENERATED = dt.datetime(2025, 12, 5, 9, 30, tzinfo=dt.UTC)
 
 
@@ -100,7 +101,17 @@ def small() -> Briefing:
 @pytest.fixture(scope="module")
 def seed_briefing() -> Briefing:
     """A briefing of the seeds, assembled from the stages."""
-    docs, _ = load_documents([SEEDS])
+    return briefing_of(SEEDS)
+
+
+@pytest.fixture(scope="module")
+def disagree_briefing() -> Briefing:
+    """A briefing of short news that disagree (tests/corpora/disagree_dev)."""
+    return briefing_of(DISAGREE)
+
+
+def briefing_of(folder: Path) -> Briefing:
+    docs, _ = load_documents([folder])
     chunks = chunk_documents(docs)
     extraction = ExtractiveEngine().extract(docs, chunks)
     grounded = ground(extraction.facts, docs)
@@ -168,12 +179,11 @@ def test_markdown_of_the_seed_briefing_renders_every_claim_with_its_citations(se
         assert f"- [{s.id}]" in md
 
 
-def test_seed_briefing_shows_the_arms_conflict_with_verbatim_quotes(seed_briefing):
-    md = render(seed_briefing)
+def test_differing_figures_are_shown_side_by_side_with_verbatim_quotes(disagree_briefing):
+    md = render(disagree_briefing)
     assert "## Where sources differ" in md
-    assert "**36 per cent**" in md
-    assert "**over 30%**" in md
-    for conflict in seed_briefing.conflicts:
+    assert "**€5 million**" in md and "**€6 million**" in md and "**7 million euros**" in md
+    for conflict in disagree_briefing.conflicts:
         for value in conflict.values:
             for c in value.citations:
                 assert f"“{c.quote}” [{c.source}]" in md

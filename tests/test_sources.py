@@ -420,3 +420,29 @@ def test_parse_date_without_a_valid_date(text):
 
 def test_parse_date_returns_the_first_date_written():
     assert parse_date("Published 3 December 2025, updated 2025-12-04") == dt.date(2025, 12, 3)
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "NORTHHAVEN, 3 March — ",
+        "MARROWBY, England, Feb 15 (Meridian Wire) — ",
+        "TARROW, May 5 (Meridian Wire) — ",
+        "LAKEPORT — ",
+        "MONTBRIZAC, 10 mars (Agence Rhône-Presse) — ",
+    ],
+)
+def test_datelines_of_every_common_shape_are_not_content(tmp_path, dateline):
+    """A dateline's date says when the story was filed: it is no claim (and no conflict)."""
+    body = "The council approved an emergency loan to the port after a long debate on Monday."
+    (tmp_path / "a.txt").write_text(f"Port gets its loan\n\n{dateline}{body}\n", encoding="utf-8")
+    docs, _ = load_documents([tmp_path])
+    assert_never_content(docs[0], dateline.strip())
+    assert body_text(docs[0]) == body
+
+
+def test_a_name_before_a_dash_is_not_a_dateline(tmp_path):
+    text = "Peter Daly — the managing director — said the new timetable will run from March."
+    (tmp_path / "a.txt").write_text(f"Timetable\n\n{text}\n", encoding="utf-8")
+    docs, _ = load_documents([tmp_path])
+    assert body_text(docs[0]) == text

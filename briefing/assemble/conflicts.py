@@ -1,231 +1,216 @@
-"""Where sources differ: figures of one kind (percentages, sums of money, counts of a unit) that
-different sources give for what looks like the same thing.
+"""Where sources differ: figures that different sources give differently for the same measure
+about the same subject.
 
-"The same thing" is judged from the sentence around each figure: the same unit, the same
-subject (the named places, people and organisations the two sentences share) and the same
-topic. Each side is shown with a short verbatim passage around its figure and its sources.
+Every figure of the cited passages is read (`figures`: amounts in any spelling, percentages,
+counts, dates, years) with the range its wording allows, so that "over 30%" and "36%", or
+"about 300" and "300", fit together and are no conflict. Figures are grouped by what they
+measure (`measures.same_measure`: one kind, the same counted noun, the same words around them,
+the same subject and time). Two sources disagree when no figure one states fits a figure the
+other states, or when one refutes ("not the 120 we were told") what the other states.
+
+Each conflict is titled by what is measured ("Emergency loan to the port: €5 million, €6
+million, 7 million euros") and lists each value with the sources that give it, each with a short
+verbatim passage around its figure.
 """
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from briefing.assemble.measures import (
+    SAME,
+    Measured,
+    measure_figures,
+    measure_phrase,
+    measure_score,
+)
 from briefing.models import Citation, Claim, Conflict, ConflictValue, Document
-from briefing.text import STOPWORDS, stem
 
-_QUALIFIER = (
-    r"(?:(?:over|more than|nearly|almost|about|around|roughly|up to|at least|less than|"
-    r"under|some|approximately)\s+)?"
-)
-_NUMBER = r"\d+(?:[.,]\d+)*"
-_UNITS = {
-    "per cent": r"\s*(?:%|per ?cent\b|percent\b)",
-    "money": r"\s*(?:million|billion|trillion|crore|lakh|bn|mn)?\b",
-}
-_FIGURE = re.compile(
-    rf"(?P<qual>{_QUALIFIER})(?:(?P<cur>[$€£₹¥]|Rs\.?|USD|EUR)\s?(?P<amount>{_NUMBER})"
-    rf"(?P<scale>\s*(?:million|billion|trillion|crore|lakh|bn|mn))?"
-    rf"|(?P<pct>{_NUMBER}){_UNITS['per cent']})",
-    re.IGNORECASE,
-)
-_CALENDAR = frozenset(
-    """january february march april may june july august september october november december
-    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
-    saturday sunday""".split()
-)
-_FIGURE_CORE = re.compile(
-    r"\d\s*(?:%|per ?cent|percent)|(?:[$€£₹¥]|Rs\.?|USD|EUR)\s?\d", re.IGNORECASE
-)
-_CLAUSE_END = re.compile(r"[.;:!?\"“”()]|,\s|\s[-–—]\s")
 MAX_CONFLICTS = 6
-_COMPARED = 8  # members of a group a new figure is compared with
-_CANDIDATES = 16  # the most recent groups under one key that a new figure meets
-_SUBJECT_TERMS = 8  # subject words used for the index
-
-
-@dataclass
-class Figure:
-    unit: str
-    value: float
-    text: str
-    subject: frozenset[str]
-    topic: str | None
-    citation: Citation
-
-
-def find_figures(claims: Sequence[Claim], docs: Sequence[Document]) -> list[Figure]:
-    """Every figure in the cited passages, with the short clause around it as its citation."""
-    by_id = {d.id: d for d in docs}
-    names: dict[str, frozenset[str]] = {}  # per document, computed once when first needed
-    figures: list[Figure] = []
-    for claim in claims:
-        for cit in claim.citations:
-            if not _FIGURE_CORE.search(cit.quote):
-                continue  # the cheap test first: most passages hold no percentage or sum
-            doc = by_id[cit.source]
-            if doc.id not in names:
-                names[doc.id] = _names_mid_sentence(doc.text)
-            subject = _subject(cit.quote, names[doc.id])
-            for m in _FIGURE.finditer(cit.quote):
-                unit, value = _unit_value(m)
-                if value is None:
-                    continue
-                start, end = _clause(
-                    doc.text, cit.start + m.start(), cit.start + m.end(), cit.start, cit.end
-                )
-                figures.append(
-                    Figure(
-                        unit=unit,
-                        value=value,
-                        text=m.group(0).strip(),
-                        subject=subject,
-                        topic=claim.topic,
-                        citation=Citation(
-                            source=cit.source, quote=doc.text[start:end], start=start, end=end
-                        ),
-                    )
-                )
-    return figures
-
-
-def _unit_value(m: re.Match[str]) -> tuple[str, float | None]:
-    raw = m.group("pct") or m.group("amount")
-    try:
-        value = float(raw.replace(",", ""))
-    except ValueError:
-        return "", None
-    if m.group("pct"):
-        unit = "per cent"
-    else:
-        scale = (m.group("scale") or "").strip().lower()
-        unit = f"{m.group('cur').upper().rstrip('.')} {scale}".strip()
-    qual = m.group("qual").strip().lower()
-    return (f"{unit} ({qual})" if qual else unit), value
-
-
-def _subject(quote: str, names_in_text: frozenset[str]) -> frozenset[str]:
-    """Named things a sentence is about: its capitalised words, stemmed; the first word only
-    when the document capitalises it mid-sentence too (a name, not just a sentence start)."""
-    words = re.findall(r"(?<![\w'’])[A-Z][\w'’-]+", quote)
-    starts = bool(words) and quote.lstrip('"“ ').startswith(words[0])
-    if starts and re.match(r"\w+", words[0]).group(0) not in names_in_text:  # type: ignore[union-attr]
-        words = words[1:]
-    return frozenset(stem(w) for w in words if w.lower() not in STOPWORDS | _CALENDAR)
-
-
-_MID_SENTENCE = re.compile(r"(?<=[a-z,]\s)[A-Z]\w*")
-
-
-def _names_mid_sentence(text: str) -> frozenset[str]:
-    """The capitalised words `text` uses after a lower-case letter or a comma: names."""
-    return frozenset(_MID_SENTENCE.findall(text))
-
-
-def _clause(text: str, fs: int, fe: int, lo: int, hi: int) -> tuple[int, int]:
-    """The clause around the figure at text[fs:fe], inside the quote text[lo:hi]."""
-    start = lo
-    for m in _CLAUSE_END.finditer(text, lo, fs):
-        start = m.end()
-    m = _CLAUSE_END.search(text, fe, hi)
-    end = m.start() if m else hi
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])]
-    if len(words) > 16:  # keep about eight whole words either side of the figure
-        left = [s for s, _ in words if start + s < fs][-8:]
-        right = [e for s, e in words if start + s >= fe][:8]
-        first, last = start, end
-        start = first + left[0] if left else fs
-        end = first + right[-1] if right else fe
-        end = min(end, last)
-    while start < end and text[start] in " ,":
-        start += 1
-    while end > start and text[end - 1] in " ,;":
-        end -= 1
-    return start, end
-
-
-def _base_unit(unit: str) -> str:
-    return unit.split(" (")[0]
+_CANDIDATES = 32  # earlier figures a figure is scored against: those sharing most words
+_MAX_POSTING = 200  # a measure word in more groups than this tells none apart
 
 
 def find_conflicts(
     claims: Sequence[Claim], docs: Sequence[Document], limit: int = MAX_CONFLICTS
 ) -> list[Conflict]:
-    """Pairs of figures of one unit, from different sources, that differ and look to be about
-    the same thing; each conflict lists every value given, with its sources. At most `limit`."""
-    figures = find_figures(claims, docs)
-    groups: list[list[Figure]] = []
-    # Figures can only be about the same measure when they share a unit, a topic and two
-    # subject words: index groups by those, so each figure meets a few groups, not all.
-    index: dict[tuple[str, ...], list[int]] = {}
-    for fig in figures:
-        terms = sorted(fig.subject)[:_SUBJECT_TERMS]
-        unit = _base_unit(fig.unit)
-        keys = [(unit, fig.topic or "", a, b) for n, a in enumerate(terms) for b in terms[n + 1 :]]
-        candidates = sorted({g for k in keys for g in index.get(k, ())[-_CANDIDATES:]})
-        home = next(
-            (g for g in candidates if any(_same_measure(fig, o) for o in groups[g][:_COMPARED])),
-            None,
-        )
-        if home is None:
-            home = len(groups)
-            groups.append([])
-        groups[home].append(fig)
-        for key in keys:
-            if home not in index.setdefault(key, [])[-1:]:
-                index[key].append(home)
-    conflicts: list[Conflict] = []
-    for group in groups:
-        values: dict[str, list[Figure]] = {}
-        for fig in group:
-            # '5%' and 'about 5%' are one value; the wording shown is the first source's
-            values.setdefault(f"{_base_unit(fig.unit)}:{fig.value:g}", []).append(fig)
-        sources = {f.citation.source for f in group}
-        if len(values) < 2 or len(sources) < 2:
-            continue
-        conflicts.append(
-            Conflict(
-                id=f"d{len(conflicts) + 1}",
-                title=_title(group),
-                values=[
-                    ConflictValue(value=figs[0].text, citations=_one_per_source(figs))
-                    for figs in values.values()
-                ],
-            )
-        )
+    """Conflicts among the figures of the claims' cited passages, the most widely sourced
+    first; at most `limit`."""
+    measured = measure_figures(claims, docs)
+    conflicts = [c for c in map(_conflict, _group(measured)) if c is not None]
+    conflicts.sort(key=lambda c: -sum(len(v.citations) for v in c.values))
+    for n, conflict in enumerate(conflicts, 1):
+        conflict.id = f"d{n}"
     return conflicts[:limit]
 
 
-def _same_measure(a: Figure, b: Figure) -> bool:
-    if _base_unit(a.unit) != _base_unit(b.unit) or a.citation.source == b.citation.source:
+def _group(measured: Sequence[Measured]) -> list[list[Measured]]:
+    """Figures grouped by measure: the pairs that measure the same thing (`measure_score`) are
+    joined surest first, unless a source would then give one group values that do not fit
+    each other (two measures of one sentence, like 'domestic students 4.5%, international
+    almost 10%'). Each figure is scored only against earlier figures that share one of its
+    measure words (an inverted index), so the work stays near-linear."""
+    edges: list[tuple[float, int, int]] = []
+    index: dict[tuple[str, str], list[int]] = {}
+    for i, m in enumerate(measured):
+        family = f"{m.figure.kind}:{m.figure.currency or ''}"
+        keys = [(family, t) for t in sorted(m.terms | ({m.unit} if m.unit else set()))]
+        keys.append((family, f"={m.figure.value:g}"))  # the same value: one measure, or none
+        candidates: Counter[int] = Counter()
+        for key in keys:
+            posting = index.get(key, ())
+            if len(posting) <= _MAX_POSTING:
+                candidates.update(posting)
+        for j, _ in candidates.most_common(_CANDIDATES):
+            if measured[j].source != m.source:
+                score = measure_score(measured[j], m)
+                if score >= SAME:
+                    edges.append((score, j, i))
+        for key in keys:
+            index.setdefault(key, []).append(i)
+    edges += _contrasts(measured)
+    parent = list(range(len(measured)))
+    members: dict[int, list[int]] = {i: [i] for i in range(len(measured))}
+    by_source: dict[int, dict[str, list[int]]] = {
+        i: {m.source: [i]} for i, m in enumerate(measured)
+    }
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    joined = {(j, i) for _, j, i in edges}
+    for _, j, i in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
+        a, b = root(j), root(i)
+        if a == b or _contradict(measured, by_source[a], by_source[b]):
+            continue
+        refutes = measured[i].figure.refuted or measured[j].figure.refuted
+        if not refutes and not _mostly_joined(measured, members[a], members[b], joined):
+            continue  # a chain: A is like B and B like C, but A is not like C (a figure one
+            # source refutes links what it names, whatever else: 'not the 120 we were told')
+        parent[b] = a
+        members[a] += members.pop(b)
+        for source, ids in by_source.pop(b).items():
+            by_source[a].setdefault(source, []).extend(ids)
+    return [[measured[i] for i in sorted(ms)] for ms in members.values()]
+
+
+_SAMPLE = 8  # members of each group compared when two groups would join
+_CONTRAST = 100.0  # 'the port says 90 jobs, not the 120 we were told': one measure
+
+
+def _contrasts(measured: Sequence[Measured]) -> list[tuple[float, int, int]]:
+    """A sentence that states one figure and refutes another of the same kind and noun speaks
+    of one measure: the two are joined first, whatever else."""
+    by_sentence: dict[tuple[str, int], list[int]] = {}
+    for i, m in enumerate(measured):
+        by_sentence.setdefault((m.source, m.sentence_at), []).append(i)
+    edges = []
+    for ids in by_sentence.values():
+        for i in ids:
+            for j in ids:
+                a, b = measured[i], measured[j]
+                if (
+                    i < j
+                    and a.figure.refuted != b.figure.refuted
+                    and a.figure.kind == b.figure.kind
+                    and a.unit == b.unit
+                ):
+                    edges.append((_CONTRAST, i, j))
+    return edges
+
+
+def _mostly_joined(
+    measured: Sequence[Measured], xs: Sequence[int], ys: Sequence[int], joined: set
+) -> bool:
+    """True when at least half the pairs of stated figures of different sources across xs and
+    ys measure the same thing: two groups join as a whole, not through one member."""
+    pairs = hits = 0
+    for x in xs[:_SAMPLE]:
+        for y in ys[:_SAMPLE]:
+            a, b = measured[x], measured[y]
+            if a.source != b.source and not a.figure.refuted and not b.figure.refuted:
+                pairs += 1
+                hits += (min(x, y), max(x, y)) in joined
+    return pairs == 0 or hits * 2 >= pairs
+
+
+def _contradict(
+    measured: Sequence[Measured], xs: dict[str, list[int]], ys: dict[str, list[int]]
+) -> bool:
+    """True when a source states, in two groups together, values that do not fit each other
+    (the groups' figures by source)."""
+    for source in xs.keys() & ys.keys():
+        for i in xs[source]:
+            a = measured[i].figure
+            for j in ys[source]:
+                b = measured[j].figure
+                if not a.refuted and not b.refuted and not a.fits(b):
+                    return True
+    return False
+
+
+def _disagree(xs: Sequence[Measured], ys: Sequence[Measured]) -> bool:
+    """Two sources disagree when none of the figures one states fits one the other states, or
+    one refutes what the other states."""
+    stated_x = [m.figure for m in xs if not m.figure.refuted]
+    stated_y = [m.figure for m in ys if not m.figure.refuted]
+    if not stated_x or not stated_y:
         return False
-    if a.value and b.value and max(a.value, b.value) / min(a.value, b.value) > 3:
-        return False
-    return len(a.subject & b.subject) >= 2 and (a.topic == b.topic or not a.topic or not b.topic)
-
-
-def _one_per_source(figs: Sequence[Figure]) -> list[Citation]:
-    seen: dict[str, Citation] = {}
-    for f in figs:
-        seen.setdefault(f.citation.source, f.citation)
-    return [seen[s] for s in sorted(seen)]
-
-
-def _title(group: Sequence[Figure]) -> str:
-    shared = frozenset.intersection(*(f.subject for f in group))
-    names: list[str] = []
-    for fig in group:
-        for word in re.findall(r"[A-Z][\w-]+", fig.citation.quote):
-            if stem(word) in shared and stem(word) not in {stem(n) for n in names}:
-                names.append(word)
-    names = names[:3]
-    subject = (
-        ", ".join(names[:-1]) + " and " + names[-1]
-        if len(names) > 1
-        else names[0]
-        if names
-        else "the same measure"
+    if not any(a.fits(b) for a in stated_x for b in stated_y):
+        return True
+    refuted_x = [m.figure for m in xs if m.figure.refuted]
+    refuted_y = [m.figure for m in ys if m.figure.refuted]
+    return any(r.value == s.value for r in refuted_x for s in stated_y) or any(
+        r.value == s.value for r in refuted_y for s in stated_x
     )
-    unit = _base_unit(group[0].unit)
-    return f"{subject}: percentages" if unit == "per cent" else f"{subject}: sums in {unit}"
+
+
+def _conflict(group: Sequence[Measured]) -> Conflict | None:
+    by_source: dict[str, list[Measured]] = {}
+    for m in group:
+        by_source.setdefault(m.source, []).append(m)
+    if len(by_source) < 2:
+        return None
+    sources = sorted(by_source)
+    disputed: set[str] = set()
+    for i, x in enumerate(sources):
+        for y in sources[i + 1 :]:
+            if _disagree(by_source[x], by_source[y]):
+                disputed.update((x, y))
+    if not disputed:
+        return None
+    # One value per reading: '€5 million' and '5m euros' are one value, the wording of the
+    # first source shown; values no one disputes (a figure that fits every other) are left out.
+    values: dict[tuple[str, float, str | None], list[Measured]] = {}
+    for m in group:
+        if m.figure.refuted or m.source not in disputed:
+            continue
+        f = m.figure
+        values.setdefault((f.kind, round(f.low, 6), f.qualifier), []).append(m)
+    kept = {
+        key: ms
+        for key, ms in values.items()
+        if any(not ms[0].figure.fits(other[0].figure) for k2, other in values.items() if k2 != key)
+    }
+    if len(kept) < 2:
+        return None
+    ordered = sorted(kept.values(), key=lambda ms: (ms[0].figure.low, ms[0].source))  # least first
+    shown = [ms[0].shown for ms in ordered]
+    measure = measure_phrase(group)
+    return Conflict(
+        id="",
+        title=f"{measure}: {', '.join(shown)}",
+        measure=measure,
+        values=[ConflictValue(value=ms[0].shown, citations=_one_per_source(ms)) for ms in ordered],
+    )
+
+
+def _one_per_source(ms: Sequence[Measured]) -> list[Citation]:
+    seen: dict[str, Citation] = {}
+    for m in ms:
+        seen.setdefault(m.source, m.citation)
+    return [seen[s] for s in sorted(seen)]

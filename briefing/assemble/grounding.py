@@ -3,6 +3,8 @@
 A quote is looked for exactly, then after folding white space, quotes and dashes. When found,
 the citation's quote is the file's own text at those offsets (`text[start:end] == quote`), so
 what is printed is what the file says. A fact whose quote is not found is dropped and counted.
+A fact whose claim gives a figure or name its quote lacks (`support`) is printed as its quote
+instead, and counted: whatever an engine wrote, a claim says only what its evidence says.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from briefing.assemble.support import supports
 from briefing.models import Citation, Document, Fact, GroundedFact
 from briefing.text import normalise
 
@@ -22,6 +25,8 @@ MIN_QUOTE_CHARS = 12
 class Grounding:
     facts: list[GroundedFact] = field(default_factory=list)
     dropped: list[Fact] = field(default_factory=list)
+    rewritten: int = 0
+    """Facts whose claim said more than their quote, kept with the quote as their claim."""
 
 
 def ground(facts: Sequence[Fact], docs: Sequence[Document]) -> Grounding:
@@ -34,10 +39,14 @@ def ground(facts: Sequence[Fact], docs: Sequence[Document]) -> Grounding:
             result.dropped.append(fact)
             continue
         start, end, match = found
+        quote = doc.text[start:end]
+        if fact.claim != quote and not supports(quote, fact.claim):
+            fact = fact.model_copy(update={"claim": " ".join(quote.split())})
+            result.rewritten += 1
         result.facts.append(
             GroundedFact(
                 fact=fact,
-                citation=Citation(source=doc.id, quote=doc.text[start:end], start=start, end=end),
+                citation=Citation(source=doc.id, quote=quote, start=start, end=end),
                 match=match,
             )
         )

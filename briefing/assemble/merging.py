@@ -14,6 +14,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from briefing.assemble.figures import Figure, figures
+from briefing.assemble.support import supports
 from briefing.models import Citation, Claim, GroundedFact
 from briefing.text import STOPWORDS, content_terms, stem, unbalanced_quotes, word_count
 
@@ -41,7 +43,7 @@ class Cluster:
 class _Features:
     terms: frozenset[str]
     names: frozenset[str]
-    numbers: frozenset[str]
+    figures: tuple[Figure, ...]
     weight: float
 
 
@@ -79,8 +81,8 @@ class Similarity:
         names = frozenset(
             k for w, first in _capitalised(text) if (k := _name_key(w)) in self.known or not first
         )
-        numbers = frozenset(_NUMBER.findall(text.replace(",", "")))
-        found = _Features(terms, names, numbers, sum(self.idf[t] for t in terms) or 1e-9)
+        stated = tuple(f for f in figures(text) if not f.refuted)
+        found = _Features(terms, names, stated, sum(self.idf[t] for t in terms) or 1e-9)
         self._last = (i, found)
         return found
 
@@ -105,15 +107,21 @@ class Similarity:
 
 
 def _differ_in_kind(a: _Features, b: _Features) -> bool:
-    """Two statements about different people or places, or with different figures, are
-    different facts however alike their words ('China and Russia agreed to $200 billion' is
-    not 'Japan and Malaysia agreed to $150 billion')."""
+    """Two statements about different people or places, or that give different figures of
+    one kind, are different facts however alike their words ('China and Russia agreed to
+    $200 billion' is not 'Japan and Malaysia agreed to $150 billion'; 'a loan of €5 million to
+    the port' is not 'a loan of €6m to the port', even when both say it was in 2026)."""
     if a.names and b.names and not a.names & b.names:
         return True
-    return bool(a.numbers and b.numbers and not a.numbers & b.numbers)
+    kinds = {f.kind for f in a.figures} & {f.kind for f in b.figures}
+    for kind in kinds:
+        fa = [f for f in a.figures if f.kind == kind]
+        fb = [f for f in b.figures if f.kind == kind]
+        if not any(x.fits(y) for x in fa for y in fb):
+            return True
+    return False
 
 
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _NAME = re.compile(r"(?<![\w'’])[A-Z][\w'’-]+")
 _NOT_NAMES = frozenset(
     """january february march april may june july august september october november december
@@ -195,28 +203,55 @@ def _exact_key(text: str) -> str:
 
 
 def merge(facts: Sequence[GroundedFact]) -> list[Claim]:
-    """One claim per group of facts that say the same thing, most important first."""
+    """One claim per group of facts that say the same thing, most important first. A claim
+    cites a file only when that file's quote supports its text (`support.supports`): the
+    members of a group whose quotes do not (another figure, a name it lacks) make claims of
+    their own."""
     claims: list[Claim] = []
     clusters = cluster_facts(facts)
     compound = {id(facts[i]) for c in clusters for i in c.also}
     for cluster in clusters:
-        group = sorted((facts[i] for i in cluster.members), key=lambda g: -g.fact.importance)
-        rep = _representative(group, compound)
-        citations = _one_per_source(group + [facts[i] for i in cluster.also])
-        boost = 1 + 0.3 * (min(len(citations), 4) - 1)
-        claims.append(
-            Claim(
-                id="",
-                text=rep.fact.claim,
-                citations=citations,
-                topic=rep.fact.topic,
-                importance=round(max(g.fact.importance for g in group) * boost, 4),
+        also = [facts[i] for i in cluster.also]
+        ranked = _by_readability([facts[i] for i in cluster.members], compound)
+        backs = _Backs()
+        while ranked:
+            rep, backing = _representative(ranked, backs)
+            cited = backing + [g for g in also if backs(rep, g)]
+            citations = _one_per_source(sorted(cited, key=lambda g: -g.fact.importance))
+            boost = 1 + 0.3 * (min(len(citations), 4) - 1)
+            claims.append(
+                Claim(
+                    id="",
+                    text=rep.fact.claim,
+                    citations=citations,
+                    topic=rep.fact.topic,
+                    importance=round(max(g.fact.importance for g in backing) * boost, 4),
+                )
             )
-        )
+            taken = {id(g) for g in backing}
+            ranked = [g for g in ranked if id(g) not in taken]
     claims.sort(key=lambda c: (-c.importance, c.citations[0].source, c.citations[0].start))
     for n, claim in enumerate(claims, 1):
         claim.id = f"c{n}"
     return claims
+
+
+class _Backs:
+    """backs(rep, g): does fact g's quote support rep's claim? A fact that says the same words
+    is backed by its own quote (grounding saw to that); each answer is kept, since a group
+    is searched again for each claim it yields."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[str, str], bool] = {}
+
+    def __call__(self, rep: GroundedFact, g: GroundedFact) -> bool:
+        claim = rep.fact.claim
+        if g is rep or g.fact.claim == claim:
+            return True
+        key = (claim, g.citation.quote)
+        if key not in self.known:
+            self.known[key] = supports(g.citation.quote, claim)
+        return self.known[key]
 
 
 def _one_per_source(group: Sequence[GroundedFact]) -> list[Citation]:
@@ -232,10 +267,12 @@ _ANAPHOR = re.compile(
 )
 
 
-def _representative(group: Sequence[GroundedFact], compound: set[int]) -> GroundedFact:
-    """The fact whose claim stands for the group: self-contained, clear, and no longer than the
-    others, so every cited source supports it. A sentence that also says another group's thing
-    (`compound`) stands for a group only when nothing else can."""
+_CANDIDATES = 6  # the most readable members tried as a group's representative
+
+
+def _by_readability(group: Sequence[GroundedFact], compound: set[int]) -> list[GroundedFact]:
+    """The group, the facts whose claims read best first: important, self-contained, clear,
+    not too long. A sentence that also says another group's thing (`compound`) comes last."""
     top = max(g.fact.importance for g in group)
 
     def readability(g: GroundedFact) -> float:
@@ -248,4 +285,21 @@ def _representative(group: Sequence[GroundedFact], compound: set[int]) -> Ground
         score -= max(0, words - 35) * 0.012
         return score
 
-    return max(group, key=readability)
+    return sorted(group, key=readability, reverse=True)
+
+
+def _representative(
+    ranked: Sequence[GroundedFact], backs: _Backs
+) -> tuple[GroundedFact, list[GroundedFact]]:
+    """The fact whose claim stands for the group (most readable first), and the members whose
+    quotes support it: of the few most readable, the claim the most sources support."""
+    if len(ranked) == 1:
+        return ranked[0], [ranked[0]]
+    best: tuple[int, GroundedFact, list[GroundedFact]] | None = None
+    for candidate in ranked[:_CANDIDATES]:
+        backing = [g for g in ranked if backs(candidate, g)]
+        sources = len({g.citation.source for g in backing})
+        if best is None or sources > best[0]:
+            best = (sources, candidate, backing)
+    assert best is not None
+    return best[1], best[2]

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 
 from briefing.assemble.stories import classify
+from briefing.assemble.support import supports
 from briefing.engines.base import Extraction, Progress
 from briefing.models import Chunk, Claim, Document, Fact, Usage
 from briefing.text import is_caseless, sentence_spans, unbalanced_quotes, word_count
@@ -66,6 +67,7 @@ _ANAPHOR_START = re.compile(
 )
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 MIN_WORDS = 7
+SPEAKER_REACH = 2  # a bare 'he said' takes the name of a speaker at most this many sentences back
 
 # The cues above are English. The same cues in a few other languages (Russian, Chinese,
 # Japanese, Arabic), so that news in them scores like news in English; only looked for in text
@@ -102,17 +104,20 @@ class ExtractiveEngine:
     ) -> Extraction:
         by_id = {d.id: d for d in docs}
         out = Extraction()
-        speakers: dict[str, list[str]] = {}
         for done, chunk in enumerate(chunks, 1):
             doc = by_id[chunk.source]
-            recent = speakers.setdefault(doc.id, [])
             sentences = chunk.sentences or [
                 s for start, end in chunk.spans for s in sentence_spans(doc.text, start, end)
             ]
-            for s, e in sentences:
+            named: tuple[str, int, int] | None = None  # the last speaker named, and where
+            for n, (s, e) in enumerate(sentences):
+                recent = named if named and n - named[2] <= SPEAKER_REACH else None
                 fact = self._fact(doc, s, e, recent)
                 if fact is not None:
                     out.facts.append(fact)
+                speaker = _speaker(doc.text[s:e])
+                if speaker:
+                    named = (speaker, s, n)
             if progress:
                 progress(done, len(chunks))
         return out
@@ -123,23 +128,28 @@ class ExtractiveEngine:
     def usage(self) -> Usage | None:
         return None
 
-    def _fact(self, doc: Document, s: int, e: int, recent: list[str]) -> Fact | None:
+    def _fact(
+        self, doc: Document, s: int, e: int, named: tuple[str, int, int] | None = None
+    ) -> Fact | None:
+        """The fact of the sentence doc.text[s:e], or None when it carries no news. `named` is
+        the speaker a sentence shortly before names (surname, where that sentence starts):
+        a bare 'he said' is written with that name, and the quote then runs from that
+        sentence, so that every name the claim uses is in its quote."""
         sentence = doc.text[s:e]
-        speaker = _speaker(sentence)
-        claim = _as_claim(sentence, recent[-1] if recent else None)
-        if speaker:
-            recent.append(speaker)
-            del recent[:-3]
         score = importance(sentence, position=s - (doc.body[0][0] if doc.body else 0))
         if score <= 0:
             return None
+        claim = _as_claim(sentence, named[0] if named else None)
+        start = s
+        if named and claim != sentence and not supports(sentence, claim):
+            start = named[1]  # the quote must hold the name the claim now uses
         return Fact(
             source=doc.id,
             claim=claim,
-            quote=sentence,
+            quote=doc.text[start:e],
             topic=classify(sentence),
             importance=round(score, 4),
-            hint=s,
+            hint=start,
         )
 
 

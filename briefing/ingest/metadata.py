@@ -71,11 +71,34 @@ _FURNITURE = [
         r"^\s*[A-Z][\w .'-]{0,40}\s*[\[(][^\])]{1,40}[\])]\s*:?\s*$",  # dateline alone
     )
 ]
-_PLACE = r"^[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}\s*"
-_DATELINE = re.compile(  # 'Moscow [Russia], December 3 : ' before the first sentence
-    _PLACE + r"(?:[\[(][^\])]{1,40}[\])],?\s*(?:[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?)?"
-    r"|,?\s*[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?)\s*[:—–]\s+"
+_NAME = r"[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}"
+_BRACKETS = r"\s*[\[(][^\])\n]{1,40}[\])]"
+# A dateline before the first sentence: 'Moscow [Russia], December 3 : ', 'NORTHHAVEN, 3 March
+# — ', 'MARROWBY, England, Feb 15 (Meridian Wire) — ', 'LAKEPORT — '. It says where and when
+# the story was filed; it is not content (and its date is no claim).
+_DATELINE = re.compile(
+    rf"^(?P<place>{_NAME})(?P<before>{_BRACKETS})?"
+    rf"(?:,\s*{_NAME}(?=,|{_BRACKETS}|\s*[:—–]))*"
+    r"(?:,?\s*(?P<date>[^\W\d_]{3,9}\.? \d{1,2}(?:, \d{4})?|\d{1,2} [^\W\d_]{3,9}\.?(?: \d{4})?))?"
+    rf"(?P<after>{_BRACKETS})?\s*[:—–]\s+"
 )
+
+
+def _dateline(line: str) -> int:
+    """How many characters of `line` a dateline takes: 0 when it starts with none. A dateline
+    names a place and a date or an agency, or names its place in capitals."""
+    d = _DATELINE.match(line)
+    if d is None:
+        return 0
+    place = d.group("place")
+    if (
+        d.group("date")
+        or d.group("before")
+        or d.group("after")
+        or (place.isupper() and len(place) >= 3)
+    ):
+        return d.end()
+    return 0
 
 
 @dataclass
@@ -147,9 +170,9 @@ def analyse(text: str) -> Analysis:
             if (heading or _looks_like_title(candidate)) and _has_more(text, e):
                 result.title = candidate
                 continue
-        d = _DATELINE.match(line)
-        if d and len(line) > d.end() + 40:
-            s += d.end()
+        cut = _dateline(line)
+        if cut and len(line) > cut + 40:
+            s += cut
         s, e = trim(text, s, e)
         if s < e:
             _add_span(result.body, text, s, e)

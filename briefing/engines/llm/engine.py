@@ -12,13 +12,14 @@ do not exist are fed back and asked again.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -26,13 +27,24 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from briefing.assemble.stories import canonical_topic
 from briefing.engines.base import Extraction, Progress
-from briefing.engines.llm.answers import ExtractionAnswer, LeadAnswer, LeadPoint, response_format
-from briefing.engines.llm.answers import strict_schema as _strict_schema
+from briefing.engines.llm.answers import (
+    MAX_LEAD_CLAIMS,
+    Checks,
+    ExtractionAnswer,
+    LeadAnswer,
+    LeadPoint,
+    Passage,
+    extraction_schema,
+    lead_citations,
+    lead_schema,
+    response_format,
+)
 from briefing.engines.llm.cache import AnswerCache, cache_key
 from briefing.engines.llm.client import ChatClient, ChunkFailed, SchemaModeUnsupported
 from briefing.engines.llm.prompting import Prompts
 from briefing.errors import ModelError
 from briefing.models import Chunk, Claim, Document, Fact, Usage
+from briefing.text import sentence_spans
 
 DEFAULT_MODEL = "gpt-4.1-mini"
 DEFAULT_CONCURRENCY = 8
@@ -138,17 +150,13 @@ class LLMEngine:
             }
         )
 
-    def _cached(
-        self, key: str, answer_model: type[A], check: Callable[[A], None] | None
-    ) -> A | None:
+    def _cached(self, key: str, answer_model: type[A], checks: Checks) -> A | None:
         cached = self.cache.get(key)
         if cached is None:
             return None
         try:
-            answer = answer_model.model_validate(cached)
-            if check:
-                check(answer)
-        except (ValidationError, InvalidAnswer):
+            answer = answer_model.model_validate(cached, context=replace(checks).context())
+        except ValidationError:
             return None  # a stale or foreign entry: ask again
         self._count(cached=1)
         return answer
@@ -158,15 +166,18 @@ class LLMEngine:
         kind: str,
         variables: dict[str, Any],
         answer_model: type[A],
-        check: Callable[[A], None] | None = None,
+        schema: dict[str, Any],
+        checks: Checks | None = None,
     ) -> A:
-        """A validated answer of `answer_model` to the prompt `kind`, from the cache when the
-        same request was answered before. Raises AnswerFailed, ChunkFailed or AuthFailed."""
-        schema = _strict_schema(answer_model)
+        """A validated answer of `answer_model` to the prompt `kind`, asked with the strict
+        JSON `schema`, from the cache when the same request was answered before. Validation
+        gets `checks` as context (see `answers`). Raises AnswerFailed, ChunkFailed or
+        AuthFailed."""
+        checks = checks or Checks()
         while True:
             json_mode = self.json_schema_mode
             messages = self._messages(kind, variables, schema, json_mode)
-            fmt = response_format(answer_model, json_mode)
+            fmt = response_format(answer_model.__name__, schema, json_mode)
             key = self._key(messages, fmt, schema)
             # Served before in either mode? A server that only takes JSON mode answered the
             # JSON-mode request last time: look there too before sending a doomed request.
@@ -175,12 +186,13 @@ class LLMEngine:
                     cached_key = key
                 else:
                     other = self._messages(kind, variables, schema, mode)
-                    cached_key = self._key(other, response_format(answer_model, mode), schema)
-                answer = self._cached(cached_key, answer_model, check)
+                    other_fmt = response_format(answer_model.__name__, schema, mode)
+                    cached_key = self._key(other, other_fmt, schema)
+                answer = self._cached(cached_key, answer_model, checks)
                 if answer is not None:
                     return answer
             try:
-                answer = self._ask_until_valid(messages, fmt, answer_model, check)
+                answer = self._ask_until_valid(messages, fmt, answer_model, checks)
             except SchemaModeUnsupported as exc:
                 if not json_mode:
                     raise ChunkFailed(f"the server rejected JSON mode too: {exc}") from exc
@@ -201,12 +213,13 @@ class LLMEngine:
         messages: list[dict],
         fmt: dict[str, Any],
         answer_model: type[A],
-        check: Callable[[A], None] | None,
+        checks: Checks,
     ) -> A:
         feedback: list[dict] = []
         attempts = 0
+        total = max(1, self.settings.attempts)
         retrying = Retrying(
-            stop=stop_after_attempt(self.settings.attempts),
+            stop=stop_after_attempt(total),
             retry=retry_if_exception_type(InvalidAnswer),
             reraise=True,
         )
@@ -228,13 +241,12 @@ class LLMEngine:
                         prompt_tokens=completion.prompt_tokens,
                         completion_tokens=completion.completion_tokens,
                     )
+                    # The last attempt mends what it can (a claim its sentences do not
+                    # support is written as those sentences) instead of failing.
+                    this = replace(checks, repair=attempts == total, fallbacks=0, dropped=0)
                     try:
-                        answer = parse_answer(completion, answer_model)
-                        if check:
-                            check(answer)
+                        answer = parse_answer(completion, answer_model, this)
                     except InvalidAnswer as exc:
-                        if exc.raw is None and completion.refusal is None:
-                            exc.raw = completion.content  # a check's problem: show the answer
                         feedback = [
                             {"role": "assistant", "content": exc.raw or ""},
                             {
@@ -246,6 +258,8 @@ class LLMEngine:
                             },
                         ]
                         raise
+                    if this.fallbacks:
+                        self._count(fallbacks=this.fallbacks)
                     return answer
         except InvalidAnswer as exc:
             raise AnswerFailed(attempts, exc.problem, exc.raw) from exc
@@ -266,29 +280,38 @@ class LLMEngine:
         def work(i: int) -> list[Fact]:
             chunk = chunks[i]
             doc = by_id[chunk.source]
+            spans = chunk.sentences or [
+                s for start, end in chunk.spans for s in sentence_spans(doc.text, start, end)
+            ]
+            passage, lines = _numbered(doc, chunk, spans)
             answer = self.ask(
                 "extract",
                 {
                     "document": _doc_vars(doc),
                     "chunk": chunk,
+                    "sentences": lines,
                     "chunk_count": per_doc[doc.id],
                     "max_facts": self.settings.max_facts,
                     "audience": self.settings.audience,
                 },
                 ExtractionAnswer,
+                extraction_schema(len(spans)),
+                Checks(passage=passage),
             )
-            return [
-                Fact(
-                    source=doc.id,
-                    claim=f.claim.strip(),
-                    quote=f.evidence,
-                    topic=canonical_topic(f.topic, f.claim),
-                    importance=f.importance / 5,
-                    hint=chunk.start,
+            facts = []
+            for f in answer.facts:
+                start, end = spans[f.sentences[0] - 1][0], spans[f.sentences[-1] - 1][1]
+                facts.append(
+                    Fact(
+                        source=doc.id,
+                        claim=" ".join(f.claim.split()),
+                        quote=doc.text[start:end],  # copied by the program, never the model
+                        topic=canonical_topic(f.topic, f.claim),
+                        importance=f.importance / 5,
+                        hint=start,
+                    )
                 )
-                for f in answer.facts
-                if f.claim.strip() and f.evidence.strip()
-            ]
+            return facts
 
         done = 0
         pool = ThreadPoolExecutor(
@@ -324,68 +347,51 @@ class LLMEngine:
     def write_lead(
         self, claims: Sequence[Claim], title: str, max_points: int
     ) -> list[Claim] | None:
-        """Key points written by the model, each citing claims by ID, or None when the model
-        gave no usable lead (the briefing then leads with its top claims)."""
+        """Key points written by the model, each citing claims by ID and citing the files of
+        those claims that support it, or None when the model gave no usable lead (the
+        briefing then leads with its top claims)."""
         if not claims or max_points < 1:
             return None
-        known = {c.id: c for c in claims}
-
-        def check(answer: LeadAnswer) -> None:
-            problems = []
-            if not answer.points:
-                problems.append("there are no key points")
-            if len(answer.points) > max_points:
-                problems.append(f"there are {len(answer.points)} key points; at most {max_points}")
-            for n, point in enumerate(answer.points, 1):
-                unknown = [c for c in point.claims if c not in known]
-                if unknown:
-                    problems.append(
-                        f"key point {n} cites {', '.join(unknown)}, which are not "
-                        f"claim IDs (use only IDs from the list, like c1)"
-                    )
-                if not point.claims:
-                    problems.append(f"key point {n} cites no claim")
-                if not point.text.strip():
-                    problems.append(f"key point {n} has no text")
-            if problems:
-                raise InvalidAnswer("; ".join(problems), None)
-
+        offered = sorted(claims, key=lambda c: -c.importance)[:MAX_LEAD_CLAIMS]
+        known = {c.id: c for c in offered}
         try:
             answer = self.ask(
                 "lead",
                 {
-                    "claims": list(claims),
+                    "claims": offered,
                     "title": title,
                     "max_points": max_points,
                     "audience": self.settings.audience,
                 },
                 LeadAnswer,
-                check,
+                lead_schema([c.id for c in offered], max_points),
+                Checks(claims=known, max_points=max_points),
             )
         except (AnswerFailed, ChunkFailed) as exc:
             self.notice(
-                f"the key points could not be written by the model ({exc}); "
+                f"the key points could not be written by the model ({_short(exc)}); "
                 "leading with the top claims instead"
             )
             return None
-        return [_lead_claim(n, p, known) for n, p in enumerate(answer.points, 1)]
+        points = [_lead_claim(n, p, known) for n, p in enumerate(answer.points, 1)]
+        return [p for p in points if p.citations] or None
 
 
 def _lead_claim(n: int, point: LeadPoint, known: dict[str, Claim]) -> Claim:
-    citations = []
-    seen = set()
-    for cid in dict.fromkeys(point.claims):
-        for c in known[cid].citations:
-            if (c.source, c.start) not in seen:
-                seen.add((c.source, c.start))
-                citations.append(c)
+    cited = [known[c] for c in dict.fromkeys(point.claims)]
     return Claim(
         id=f"k{n}",
-        text=point.text.strip(),
-        citations=citations,
+        text=" ".join(point.text.split()),
+        citations=lead_citations(point.text, cited),
         topic=None,
-        importance=max(known[c].importance for c in point.claims),
+        importance=max(c.importance for c in cited),
     )
+
+
+def _short(exc: Exception, limit: int = 160) -> str:
+    """An error's message on one line, cut to `limit` characters."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _doc_vars(doc: Document) -> dict[str, Any]:
@@ -397,11 +403,31 @@ def _doc_vars(doc: Document) -> dict[str, Any]:
     }
 
 
+def _numbered(
+    doc: Document, chunk: Chunk, spans: Sequence[tuple[int, int]]
+) -> tuple[Passage, list[dict[str, Any]]]:
+    """The chunk's sentences numbered from 1, as validation reads them (`Passage`: which block
+    of content each is in, so that no quote runs across furniture left out between two) and as
+    the prompt shows them (each on one line, a blank line before a new paragraph or block)."""
+    starts = [a for a, _ in chunk.spans]
+    texts: list[str] = []
+    blocks: list[int] = []
+    lines: list[dict[str, Any]] = []
+    for n, (s, e) in enumerate(spans):
+        block = bisect.bisect_right(starts, s)
+        new = n > 0 and (block != blocks[-1] or "\n" in doc.text[spans[n - 1][1] : s])
+        blocks.append(block)
+        texts.append(" ".join(doc.text[s:e].split()))
+        lines.append({"n": n + 1, "text": texts[-1], "new_paragraph": new})
+    return Passage(texts, blocks), lines
+
+
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
 
-def parse_answer(completion: Any, answer_model: type[A]) -> A:
-    """The completion as a validated `answer_model`, or InvalidAnswer saying what is wrong."""
+def parse_answer(completion: Any, answer_model: type[A], checks: Checks | None = None) -> A:
+    """The completion as a validated `answer_model` (validated with `checks` as context), or
+    InvalidAnswer saying what is wrong."""
     if completion.choices == 0:
         raise InvalidAnswer("the response had no choices", None)
     if completion.refusal:
@@ -413,7 +439,7 @@ def parse_answer(completion: Any, answer_model: type[A]) -> A:
     raw = completion.content
     if completion.finish_reason == "length":
         raise InvalidAnswer(
-            "the answer was cut off at the token limit; return fewer facts with shorter evidence",
+            "the answer was cut off at the token limit; return fewer facts with shorter claims",
             raw,
         )
     if not raw or not raw.strip():
@@ -427,10 +453,13 @@ def parse_answer(completion: Any, answer_model: type[A]) -> A:
     except ValueError as exc:
         raise InvalidAnswer(f"the answer is not valid JSON ({exc})", raw) from None
     try:
-        return answer_model.model_validate(data)
-    except ValidationError as exc:
-        errors = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'answer'}: {e['msg']}"
-            for e in exc.errors()[:8]
+        return answer_model.model_validate(
+            data, context=checks.context() if checks is not None else None
         )
-        raise InvalidAnswer(f"it does not match the schema ({errors})", raw) from None
+    except ValidationError as exc:
+        errors = exc.errors()
+        ours = [str(e["msg"]).removeprefix("Value error, ") for e in errors if not e["loc"]]
+        if ours:  # what validation against the passage or the claims found
+            raise InvalidAnswer("; ".join(ours), raw) from None
+        shown = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors[:8])
+        raise InvalidAnswer(f"it does not match the schema ({shown})", raw) from None
