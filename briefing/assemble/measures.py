@@ -33,7 +33,8 @@ _CALENDAR = frozenset(
 )
 # Nouns that count people, whatever they call them.
 _PEOPLE = frozenset(
-    "people person resident inhabitant villager local individual citizen habitant".split()
+    """people person resident inhabitant villager local individual citizen habitant personne
+    einwohner persona personas""".split()
 )
 # Words that qualify a count but are not what it counts: '90 more jobs', '300 daily services'.
 _COUNT_FILLER = frozenset(
@@ -43,7 +44,7 @@ _COUNT_FILLER = frozenset(
 # A figure of an earlier time: 'up from 180', 'compared with 61%', '61% a year earlier'.
 _PAST_BEFORE = re.compile(
     r"\b(?:up from|down from|compared with|compared to|against|from|previously|formerly|"
-    r"last year|in the previous \w+)\s*$",
+    r"last year|a year ago|a year earlier|in the previous \w+)[,\s]*$",
     re.IGNORECASE,
 )
 _PAST_AFTER = re.compile(
@@ -66,6 +67,7 @@ class Measured:
     shown: str  # the figure as a reader sees it: '90 jobs', '€5 million'
     subject: frozenset[str]  # the names of its sentence
     story: frozenset[str]  # the names its document uses most
+    distinct: frozenset[str]  # those of them few other documents use: what its story is about
     past: bool  # an earlier figure: 'up from 180', '61% a year earlier'
     years: frozenset[float]  # the years its clause speaks of
     at: tuple[int, int] = (0, 0)  # where the figure is in its document
@@ -79,6 +81,7 @@ class _Names:
 
     known: frozenset[str]
     story: frozenset[str]
+    distinct: frozenset[str] = frozenset()
 
 
 def measure_figures(claims: Sequence[Claim], docs: Sequence[Document]) -> list[Measured]:
@@ -98,6 +101,7 @@ def measure_figures(claims: Sequence[Claim], docs: Sequence[Document]) -> list[M
                     seen.add((cit.source, at))
                     found.append((doc, cit, fig))  # type: ignore[arg-type]
     names = {d.id: _names_of(d) for d in {id(d): d for d, _, _ in found}.values()}
+    _distinct(names)
     years = _years(names, by_id)
     out = [_measured(doc, cit, fig, names[doc.id], years[doc.id]) for doc, cit, fig in found]
     _share_refuted_units(out)
@@ -109,21 +113,37 @@ def _names_of(doc: Document) -> _Names:
     for start, end in doc.body:
         for m in _MID_SENTENCE.finditer(doc.text, start, end):
             word = m.group(0)
-            if word[0].isupper() and not _is_calendar(word) and word.lower() not in FUNCTION_WORDS:
+            bare = word.removesuffix("'s").removesuffix("’s")
+            if word[0].isupper() and not _is_calendar(bare) and word.lower() not in FUNCTION_WORDS:
                 counts[_name_key(word)] += 1
     return _Names(frozenset(counts), frozenset(n for n, _ in counts.most_common(8)))
 
 
+def _distinct(names: dict[str, _Names]) -> None:
+    """Mark the names of each document's story that few documents use (a quarter of them at
+    most, or three): 'Corvale' tells a story apart, 'England' does not."""
+    df: Counter[str] = Counter(n for ns in names.values() for n in ns.known)
+    rare = max(3, len(names) // 4)
+    for ns in names.values():
+        ns.distinct = frozenset(n for n in ns.story if df[n] <= rare)
+
+
+def same_story(a: Measured | _Names, b: Measured | _Names) -> bool:
+    """True when two documents tell one story: they share two of their most used names, or one
+    that few other documents use."""
+    return len(a.story & b.story) >= 2 or bool(a.distinct & b.distinct)
+
+
 def _years(names: dict[str, _Names], by_id: dict[str, Document]) -> dict[str, int | None]:
     """The year each document is of: its date's, else the latest date of the documents of its
-    story (that share two of its most used names), else unknown."""
+    story (`same_story`), else unknown."""
     dated = {i: by_id[i].date.year for i in names if by_id[i].date}  # type: ignore[union-attr]
     out: dict[str, int | None] = {}
     for i, n in names.items():
         if i in dated:
             out[i] = dated[i]
             continue
-        kin = [y for j, y in dated.items() if len(names[j].story & n.story) >= 2]
+        kin = [y for j, y in dated.items() if same_story(names[j], n)]
         out[i] = max(kin) if kin else None
     return out
 
@@ -177,6 +197,7 @@ def _measured(
         shown=shown,
         subject=subject,
         story=names.story,
+        distinct=names.distinct,
         past=past,
         years=years,
         at=(fs, fe),
@@ -212,9 +233,20 @@ def _unit(after: Sequence[tuple[int, int, str]]) -> str | None:
     return None
 
 
+# Verbs that go with any measure: they say nothing of which one.
+_GENERIC = frozenset(
+    """run runs running ran make makes made making take takes took taking get gets got give
+    gives gave keep keeps kept use uses used show shows showed hold holds held bring brings
+    brought put puts set sets come comes came going gone become becomes became remain remains
+    remained""".split()
+)
+
+
 def _is_measure_word(word: str) -> bool:
     low = word.lower()
-    return low not in FUNCTION_WORDS and low not in _CALENDAR and len(low) > 2
+    return (
+        low not in FUNCTION_WORDS and low not in _CALENDAR and low not in _GENERIC and len(low) > 2
+    )
 
 
 def _is_calendar(word: str) -> bool:
@@ -272,9 +304,10 @@ def measure_score(a: Measured, b: Measured) -> float:
     subject (a name of their sentences, or their documents' story), and count the same noun
     ('people' and 'residents' are one). The same value
     of the same counted noun in one story is one measure, and so is a value one source refutes
-    that another states. Otherwise they need a measure word in common, and enough in common in
-    all: the noun they count (2), measure words (1 each, up to 4, and 1 more each, up to 2, for
-    those in both their clauses), names of their sentences (1 each, up to 2), a year (1), their
+    that another states, and the same date or year said of the same thing. Otherwise their own
+    clauses need a measure word in common (two for a year), and enough in common in all: the
+    noun they count (2), measure words (1 each, up to 4, and 1 more each, up to 2, for those in
+    both their clauses), names of their sentences (1 each, up to 2), a year (1), their
     documents' story (1); sentences that name only different people or places lose 1.
     """
     fa, fb = a.figure, b.figure
@@ -291,7 +324,7 @@ def measure_score(a: Measured, b: Measured) -> float:
         return 0.0  # an earlier figure and today's, or this year's and last year's
     if {_direction(a), _direction(b)} == {"up", "down"}:
         return 0.0  # a rise and a fall are two measures ('fees rose 9.7%', 'enrolment fell 8%')
-    story = len(a.story & b.story) >= 2
+    story = same_story(a, b)
     if not story and not a.subject & b.subject:
         return 0.0  # nothing says they are about one subject
     same_noun = (
@@ -300,23 +333,33 @@ def measure_score(a: Measured, b: Measured) -> float:
         or a.unit == b.unit
         or (a.unit in _PEOPLE and b.unit in _PEOPLE)
     )
-    if (
-        fa.value == fb.value
-        and story
-        and ((a.unit and a.unit == b.unit) or fa.refuted != fb.refuted)
-    ):
-        return SAME  # '90 jobs' twice in one story; 'not the 120 we were told' and '120 jobs'
     units = {u for u in (a.unit, b.unit) if u}
     shared = len((a.terms & b.terms) - units)
-    if not shared or not same_noun:
-        return 0.0  # nothing says what they measure is one thing; jobs are not flights
+    if fa.value == fb.value and story and same_noun:
+        if (a.unit and a.unit == b.unit) or fa.refuted != fb.refuted:
+            return SAME  # '90 jobs' twice in one story; 'not the 120 we were told', '120 jobs'
+        if fa.kind in ("date", "year") and shared:
+            return SAME  # 'comes into force on 4 March', 'begins on Wednesday 4 March'
+    near = _overlap(a.near - units, b.near - units)
+    if near < (2 if fa.kind == "year" else 1) or not same_noun:
+        return 0.0  # their own clauses share no word of what they measure; jobs are not flights
     unit = bool(
         (a.unit and (a.unit == b.unit or a.unit in b.terms)) or (b.unit and b.unit in a.terms)
     )
-    score = 2 * unit + min(shared, 4) + min(len((a.near & b.near) - units), 2)
+    score = 2 * unit + min(shared, 4) + min(near, 2)
     score += min(len(a.subject & b.subject), 2) + bool(a.years & b.years) + story
     score -= bool(a.subject and b.subject and not a.subject & b.subject)
     return float(score)
+
+
+def _overlap(xs: frozenset[str], ys: frozenset[str]) -> int:
+    """Words of xs found in ys, as they are or as the start of a longer form ('cancell',
+    'cancellation'; five letters at least)."""
+    found = len(xs & ys)
+    for x in xs - ys:
+        if len(x) >= 5 and any(len(y) >= 5 and (y.startswith(x) or x.startswith(y)) for y in ys):
+            found += 1
+    return found
 
 
 _UP = frozenset(

@@ -1,9 +1,9 @@
 """Check that the evaluation corpora agree with their manifests.
 
-    python tests/corpora/check_manifests.py            # all three corpora
+    python tests/corpora/check_manifests.py            # all four corpora
     python tests/corpora/check_manifests.py DIR ...    # only these corpus folders
 
-For each corpus folder (disagree_dev, disagree_dev2, disagree_holdout) it checks that:
+For each corpus folder (disagree_dev, disagree_dev2, disagree_dev3, disagree_holdout) it checks that:
 
 - every .txt file is UTF-8, named `<story>-<outlet>.txt` in lower case, listed under its story,
   and between 120 and 350 words long; every listed file exists;
@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CORPORA = ("disagree_dev", "disagree_dev2", "disagree_holdout")
+CORPORA = ("disagree_dev", "disagree_dev2", "disagree_dev3", "disagree_holdout")
 
 KINDS = {"money", "count", "percent", "amount", "date", "year"}
 AGREEMENT_TYPES = {"spelling", "qualified", "different_measures", "different_years"}
