@@ -3,7 +3,8 @@
     python tests/corpora/check_manifests.py            # all four corpora
     python tests/corpora/check_manifests.py DIR ...    # only these corpus folders
 
-For each corpus folder (disagree_dev, disagree_dev2, disagree_dev3, disagree_holdout) it checks that:
+For each corpus folder (disagree_dev, disagree_dev2, disagree_dev3, disagree_holdout) it
+checks that:
 
 - every .txt file is UTF-8, named `<story>-<outlet>.txt` in lower case, listed under its story,
   and between 120 and 350 words long; every listed file exists;
