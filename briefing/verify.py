@@ -108,17 +108,15 @@ def check_json(brief: object, files: dict[str, Path], name: str = "briefing") ->
     for source in sources:
         texts[source["id"]] = _reread(source, files, report)
     report.files = sum(1 for t in texts.values() if t is not None)
-    for where, text, citations in claims:
+    for where, claim, citations in claims:
         for cit in citations:
             report.checked += 1
             problem = _citation_problem(cit, texts)
             if problem:
                 report.failures.append(Failure(where, problem))
-        for source, missing in _unsupported(text, citations):
+        for sid, missing in _unsupported(claim, citations):
             report.failures.append(
-                Failure(
-                    where, f"[{source}] does not give {describe(missing)}, which the claim does"
-                )
+                Failure(where, f"[{sid}] does not give {describe(missing)}, as the claim does")
             )
     return report
 

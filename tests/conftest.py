@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -25,17 +27,52 @@ def run_cli(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
     timeout: float = 120,
+    child: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `python -m briefing ARGS` in a child process, as a user would."""
+    """Run `briefing ARGS` as a user would, with the environment cleared of OPENAI_* and
+    BRIEFING_* and then `env`, in `cwd`: in this process through `briefing.cli.main` (fast),
+    or with `child=True` as `python -m briefing` in a child process (for what only a process
+    shows: start-up imports, signals, exit codes of the interpreter)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BRIEFING_"))}
     full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "briefing", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=full_env,
-        timeout=timeout,
+    argv = [str(a) for a in args]
+    if child:
+        return subprocess.run(
+            [sys.executable, "-m", "briefing", *argv],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env=full_env,
+            timeout=timeout,
+        )
+    return _in_process(argv, cwd, full_env)
+
+
+def _in_process(argv: list[str], cwd: Path | None, env: dict[str, str]):
+    from briefing.cli import main
+
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    saved_streams = sys.stdin, sys.stdout, sys.stderr
+    saved_term = signal.getsignal(signal.SIGTERM)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        if cwd is not None:
+            os.chdir(cwd)
+        sys.stdin, sys.stdout, sys.stderr = io.StringIO(), out, err
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # --help, --version
+            code = exc.code if isinstance(exc.code, int) else 0
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        signal.signal(signal.SIGTERM, saved_term)
+    return subprocess.CompletedProcess(
+        ["briefing", *argv], code, stdout=out.getvalue(), stderr=err.getvalue()
     )
 
 

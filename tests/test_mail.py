@@ -152,6 +152,7 @@ def send(
     """`briefing send SEEDS --to ADDR... [--smtp URL] ARGS`, as a user runs it."""
     flags: list[str | Path] = [f for addr in to for f in ("--to", addr)]
     flags += ["--smtp", url] if url else []
+    env = {"BRIEFING_SMTP_FROM": "briefing@example.com", **(env or {})}
     return run_cli("send", SEEDS, *flags, *args, env=env)
 
 
@@ -306,12 +307,12 @@ def test_dry_run_writes_the_message(tmp_path):
     [
         (["--to", "not-an-address"], 2, "not an e-mail address"),
         (["--to", "a@example.com"], 1, "no SMTP server"),
-        (["--to", "a@example.com", "--smtp", f"http://u:{PASSWORD}@host"], 1, "u:***@host"),
+        (["--to", "a@example.com", "--smtp", f"http://u:{PASSWORD}@host"], 2, "u:***@host"),
         ([], 2, "--to"),
     ],
 )
 def test_send_usage_mistakes(args, code, message):
-    r = run_cli("send", SEEDS, *args)
+    r = run_cli("send", SEEDS, *args, env={"BRIEFING_SMTP_FROM": "b@example.com"})
     assert r.returncode == code, r.stderr
     assert message in r.stderr and PASSWORD not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1

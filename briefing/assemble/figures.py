@@ -484,10 +484,10 @@ def figures(text: str) -> tuple[Figure, ...]:
             e += mo.end()
         elif f["kind"] == "count" and _is_day(f) and mb:
             f.update(kind="date", month=MONTHS[mb.group(1).lower()], s=s - len(mb.group(0)))
-            e += len(_ORDINAL_AFTER.match(rest).group(0)) if _ORDINAL_AFTER.match(rest) else 0
-        elif f["kind"] == "count" and _ORDINAL_AFTER.match(rest):
+            e += od.end() if (od := _ORDINAL_AFTER.match(rest)) else 0
+        elif f["kind"] == "count" and (od := _ORDINAL_AFTER.match(rest)):
             f["kind"] = "ordinal"
-            e += _ORDINAL_AFTER.match(rest).end()  # type: ignore[union-attr]
+            e += od.end()
         elif f["kind"] == "count" and _is_year(f, rest):
             f["kind"] = "year"
         tail = text[e : e + 12]

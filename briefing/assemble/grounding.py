@@ -13,6 +13,7 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Literal
 
 from briefing.assemble.support import supports
 from briefing.models import Citation, Document, Fact, GroundedFact
@@ -35,7 +36,7 @@ def ground(facts: Sequence[Fact], docs: Sequence[Document]) -> Grounding:
     for fact in facts:
         doc = by_id.get(fact.source)
         found = locate(doc, fact.quote, fact.hint) if doc is not None else None
-        if found is None:
+        if doc is None or found is None:
             result.dropped.append(fact)
             continue
         start, end, match = found
@@ -53,7 +54,10 @@ def ground(facts: Sequence[Fact], docs: Sequence[Document]) -> Grounding:
     return result
 
 
-def locate(doc: Document, quote: str, hint: int | None = None) -> tuple[int, int, str] | None:
+Match = Literal["exact", "normalised", "fuzzy"]
+
+
+def locate(doc: Document, quote: str, hint: int | None = None) -> tuple[int, int, Match] | None:
     """(start, end, how) of `quote` in the document's content, or None when it is not there.
 
     Among several occurrences the one nearest `hint` wins. Only content counts: a quote that
@@ -69,7 +73,7 @@ def locate(doc: Document, quote: str, hint: int | None = None) -> tuple[int, int
     ):
         return hint, hint + len(quote), "exact"  # where the engine said: nothing is nearer
     hits = [(s, e) for s, e in _occurrences(doc.text, quote) if _in_body(doc, s, e)]
-    match = "exact"
+    match: Match = "exact"
     if not hits:
         folded, where = _folded(doc.text)
         needle, _ = normalise(quote)

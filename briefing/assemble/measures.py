@@ -258,8 +258,8 @@ def _sentence(text: str, fs: int, fe: int, lo: int, hi: int) -> tuple[int, int]:
     start = lo
     for m in _SENTENCE_END.finditer(text, lo, fs):
         start = m.end()
-    m = _SENTENCE_END.search(text, fe, hi)
-    return start, (m.start() if m else hi)
+    after = _SENTENCE_END.search(text, fe, hi)
+    return start, (after.start() if after else hi)
 
 
 def _clause(text: str, fs: int, fe: int, lo: int, hi: int) -> tuple[int, int]:
@@ -267,8 +267,8 @@ def _clause(text: str, fs: int, fe: int, lo: int, hi: int) -> tuple[int, int]:
     start = lo
     for m in _CLAUSE_END.finditer(text, lo, fs):
         start = m.end()
-    m = _CLAUSE_END.search(text, fe, hi)
-    return start, (m.start() if m else hi)
+    after = _CLAUSE_END.search(text, fe, hi)
+    return start, (after.start() if after else hi)
 
 
 def _short_clause(text: str, cs: int, ce: int, fs: int, fe: int) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,7 +40,7 @@ def run_build(args: argparse.Namespace) -> int:
     fmt = _format_for(args.output, args.format)
     if args.output:
         check_writable(args.output)
-    run = _start(args)
+    run = _start(args, [fmt])
     if run.briefing is None:
         _nothing_new(args, run, "no briefing written")
         return 0
@@ -73,7 +73,12 @@ def run_send(args: argparse.Namespace) -> int:
     if args.dry_run:
         check_writable(args.dry_run)
     settings = None if args.dry_run else mail.smtp_settings(args.smtp)
-    run = _start(args)
+    warning = mail.sender_warning(sender)
+    if warning and not args.quiet:
+        _say(warning)
+    if settings is not None:
+        mail.check_server(settings)  # now, before any model request is paid for
+    run = _start(args, ["txt", "html"])
     if run.briefing is None:
         _nothing_new(args, run, "no mail sent")
         return 0
@@ -131,8 +136,11 @@ class _Run:
             self.state.save()
 
 
-def _engine(args: argparse.Namespace, audience: str, folders: Folders) -> tuple[Engine, str | None]:
-    """The engine `args` ask for, and a hint when the choice was made for the user."""
+def _engine(
+    args: argparse.Namespace, audience: str, folders: Folders, say: Callable[[str], None]
+) -> tuple[Engine, str | None]:
+    """The engine `args` ask for, and a hint when the choice was made for the user; the engine
+    says what the user should know with `say`."""
     from briefing.engines.factory import EngineConfig, make_engine
 
     return make_engine(
@@ -148,18 +156,20 @@ def _engine(args: argparse.Namespace, audience: str, folders: Folders) -> tuple[
             audience=audience,
             prompt_dirs=tuple(str(p) for p in folders.prompts),
         ),
-        notice=_quiet if args.quiet else _say,
+        notice=say,
     )
 
 
-def _start(args: argparse.Namespace) -> _Run:
-    """Read the documents and make the briefing `args` ask for; briefing None when --only-new
-    finds nothing new."""
+def _start(args: argparse.Namespace, formats: Sequence[str]) -> _Run:
+    """Read the documents and make the briefing `args` ask for, to be rendered in `formats`
+    (whose templates are tried first, before any work is paid for); briefing None when
+    --only-new finds nothing new."""
     from dataclasses import replace
 
     from briefing.cli.progress import ProgressLine
     from briefing.deliver.audiences import load_audience
     from briefing.deliver.output import check_writable
+    from briefing.deliver.rendering import check_templates
     from briefing.deliver.state import Selection, State
     from briefing.ingest.sources import load_documents
     from briefing.pipeline import BuildOptions, build_from_documents
@@ -168,6 +178,7 @@ def _start(args: argparse.Namespace) -> _Run:
         raise UsageError("--only-new needs --state FILE, where earlier runs are remembered")
     folders = _folders(args)
     audience = load_audience(args.audience or "default", folders)
+    check_templates(formats, audience.name, folders)
     budget = audience.budget
     if args.max_claims:
         budget = replace(budget, max_claims=args.max_claims)
@@ -183,8 +194,9 @@ def _start(args: argparse.Namespace) -> _Run:
     run = _Run(folders, audience, selection, state, None)
     if not selection.docs:
         return run
-    engine, run.hint = _engine(args, audience.name, folders)
     progress = ProgressLine("extracting", enabled=None if not args.quiet else False)
+    say = _quiet if args.quiet else (lambda message: progress.say(f"briefing: {message}"))
+    engine, run.hint = _engine(args, audience.name, folders, say)
     progress.extra = lambda: _progress_extra(engine)
     try:
         briefing = build_from_documents(

@@ -48,6 +48,34 @@ def _positive(value: str) -> int:
     return n
 
 
+def _count(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 0, got {n}")
+    return n
+
+
+def _seconds(value: str) -> float:
+    try:
+        n = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
+    if not n > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {value}")
+    return n
+
+
+def _url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(
+            f"expected an http:// or https:// URL such as http://localhost:11434/v1, got {value!r}"
+        )
+    return value
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="briefing",
@@ -178,6 +206,7 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     llm.add_argument(
         "--base-url",
         metavar="URL",
+        type=_url,
         help="an OpenAI-compatible server, e.g. http://localhost:11434/v1 "
         "(default: $OPENAI_BASE_URL or OpenAI)",
     )
@@ -186,13 +215,13 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     )
     llm.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         metavar="SECONDS",
         help="give up on a request after this long (default: 120)",
     )
     llm.add_argument(
         "--retries",
-        type=int,
+        type=_count,
         metavar="N",
         help="retry a request that met a network fault (429, 5xx, timeout, dropped connection) "
         "up to N times (default: 4)",

@@ -9,12 +9,13 @@ printed, and is never sent over a connection that is not encrypted.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import smtplib
 import socket
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -74,13 +75,18 @@ class SmtpSettings:
 
 def smtp_settings(url: str | None, env: Mapping[str, str] = os.environ) -> SmtpSettings:
     """The settings from `url` (the --smtp flag) or else BRIEFING_SMTP_URL."""
-    url = url or env.get(SMTP_URL_ENV)
-    if not url:
+    given = url or env.get(SMTP_URL_ENV)
+    if not given:
         raise ConfigError(
             f"no SMTP server: give --smtp smtp://HOST:587 or set {SMTP_URL_ENV} "
             "(or write the message to a file with --dry-run FILE.eml)"
         )
-    return SmtpSettings.from_url(url, env)
+    try:
+        return SmtpSettings.from_url(given, env)
+    except ConfigError as exc:
+        if url:  # a mistake on the command line: a usage error
+            raise UsageError(f"--smtp: {exc}") from exc
+        raise ConfigError(f"{SMTP_URL_ENV}: {exc}") from exc
 
 
 def check_address(address: str, flag: str = "--to") -> str:
@@ -95,6 +101,18 @@ def check_address(address: str, flag: str = "--to") -> str:
 
 def default_sender(env: Mapping[str, str] = os.environ) -> str:
     return env.get(SMTP_FROM_ENV) or f"briefing@{socket.gethostname() or 'localhost'}"
+
+
+def sender_warning(sender: str) -> str | None:
+    """What to say when the sender's address has no domain ('briefing@myhost'): real mail
+    servers reject it, and the mail is found missing only later."""
+    domain = parseaddr(sender)[1].rpartition("@")[2]
+    if "." in domain:
+        return None
+    return (
+        f"warning: the sender {sender} has no domain, which most mail servers reject; set "
+        f"--from or {SMTP_FROM_ENV} to an address of your domain"
+    )
 
 
 def default_subject(briefing: Briefing) -> str:
@@ -127,8 +145,27 @@ def write_message(msg: EmailMessage, path: str | Path) -> None:
 
 def send(msg: EmailMessage, settings: SmtpSettings, timeout: float = TIMEOUT) -> None:
     """Send `msg` to its To: addresses; raise MailError (one line, no password) when it fails."""
+    with _failures(settings, timeout), _session(settings, timeout) as client:
+        refused = client.send_message(msg)
+    if refused:
+        raise MailError(
+            f"the SMTP server {settings.where} refused the recipient(s) {_refused(refused)}; "
+            "the others were sent the briefing"
+        )
+
+
+def check_server(settings: SmtpSettings, timeout: float = TIMEOUT) -> None:
+    """Connect, greet, start TLS and log in as `send` will, then leave: raise MailError now,
+    before any work is paid for, when the server cannot be reached or refuses the login."""
+    with _failures(settings, timeout), _session(settings, timeout):
+        pass
+
+
+@contextlib.contextmanager
+def _failures(settings: SmtpSettings, timeout: float) -> Iterator[None]:
+    """SMTP, TLS and network failures as one MailError line, the password never in it."""
     try:
-        _deliver(msg, settings, timeout)
+        yield
     except (MailError, smtplib.SMTPException, OSError) as exc:
         message = _explain(exc, settings, timeout)
         if settings.password:
@@ -136,7 +173,9 @@ def send(msg: EmailMessage, settings: SmtpSettings, timeout: float = TIMEOUT) ->
         raise MailError(" ".join(message.split())) from exc
 
 
-def _deliver(msg: EmailMessage, settings: SmtpSettings, timeout: float) -> None:
+@contextlib.contextmanager
+def _session(settings: SmtpSettings, timeout: float) -> Iterator[smtplib.SMTP]:
+    """A connection greeted, encrypted (STARTTLS when offered, or smtps://) and logged in."""
     context = ssl.create_default_context()
     client: smtplib.SMTP
     if settings.scheme == "smtps":
@@ -157,12 +196,7 @@ def _deliver(msg: EmailMessage, settings: SmtpSettings, timeout: float) -> None:
                     "is not sent unencrypted (use smtps:// or a server that offers STARTTLS)"
                 )
             client.login(settings.username, settings.password or "")
-        refused = client.send_message(msg)
-    if refused:
-        raise MailError(
-            f"the SMTP server {settings.where} refused the recipient(s) {_refused(refused)}; "
-            "the others were sent the briefing"
-        )
+        yield client
 
 
 def _explain(exc: BaseException, settings: SmtpSettings, timeout: float) -> str:

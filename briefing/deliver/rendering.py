@@ -61,11 +61,16 @@ def prompt_environment(
     return environment(audience, user_dirs, kind="prompts")
 
 
+def _escapes(name: str | None) -> bool:
+    """HTML templates escape everything they print; the others print text as it is."""
+    return bool(name) and str(name).endswith((".html.j2", ".html"))
+
+
 @functools.lru_cache(maxsize=32)
 def _environment(kind: Kind, audience: str, folders: Folders) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in folders.search_path(kind, audience)]),
-        autoescape=lambda name: bool(name) and name.endswith((".html.j2", ".html")),
+        autoescape=_escapes,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -111,6 +116,72 @@ def render(
     _folders("templates", user_dirs).check(audience)
     env = environment(audience, user_dirs)
     return render_template(env, FORMATS[fmt], b=briefing)
+
+
+def check_templates(
+    formats: Sequence[str], audience: str, user_dirs: Folders | Sequence[str | Path] = ()
+) -> None:
+    """Render a small briefing that has every part (key points, sections, what to watch,
+    where sources differ, new sources, a chunk not read) in each of `formats`: a template
+    error is found now, before any model request is paid for, not after."""
+    sample = _sample()
+    for fmt in formats:
+        if fmt != "json":
+            render(sample, fmt, audience, user_dirs)
+
+
+def _sample() -> Briefing:
+    from briefing.models import Conflict, ConflictValue, Period, Section, SourceInfo, Stats
+
+    when = dt.datetime(2026, 1, 2, 9, 0, tzinfo=dt.UTC)
+    cite = Citation(source="a", quote="The council approved a loan of €5 million.", start=0, end=42)
+    other = Citation(source="b", quote="The council approved a loan of €6m.", start=0, end=35)
+    claim = Claim(id="c1", text="The council approved a loan of €5 million.", citations=[cite])
+    watch = Claim(id="c2", text="The council will vote again on Monday.", citations=[cite])
+    source = SourceInfo(
+        id="a",
+        path="a.txt",
+        title="Loan",
+        date=when.date(),
+        url="https://example.com/a",
+        sha256="0" * 64,
+        reader="text",
+        encoding="utf-8",
+        excerpt="The council approved",
+    )
+    return Briefing(
+        title="Briefing: sample",
+        generated_at=when,
+        engine="extractive",
+        period=Period(start=when.date(), end=when.date()),
+        sources=[source, source.model_copy(update={"id": "b", "title": None})],
+        key_points=[claim.model_copy(update={"id": "k1"})],
+        sections=[Section(title="Sample", claims=[claim])],
+        watch=[watch],
+        conflicts=[
+            Conflict(
+                id="d1",
+                title="Loan: €5 million, €6m",
+                measure="Loan",
+                values=[
+                    ConflictValue(value="€5 million", citations=[cite]),
+                    ConflictValue(value="€6m", citations=[other]),
+                ],
+            )
+        ],
+        stats=Stats.model_validate(
+            {
+                "documents": 2,
+                "chunks": 2,
+                "facts_found": 2,
+                "claims": 2,
+                "claims_shown": 2,
+                "failed_chunks": ["b#2: a chunk that could not be read"],
+            }
+        ),
+        new_sources=["a"],
+        since=when,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -77,6 +77,8 @@ def make_engine(config: EngineConfig, notice=None) -> tuple[Engine, str | None]:
         audience=config.audience,
         prompt_dirs=tuple(config.prompt_dirs),
     )
-    cache = AnswerCache(Path(config.cache_dir) if config.cache_dir else None, config.use_cache)
+    cache = AnswerCache(
+        Path(config.cache_dir) if config.cache_dir else None, config.use_cache, warn=notice
+    )
     kwargs = {"notice": notice} if notice else {}
     return LLMEngine(client, settings, cache, **kwargs), None

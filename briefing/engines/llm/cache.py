@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +33,20 @@ def cache_key(parts: dict[str, Any]) -> str:
 
 
 class AnswerCache:
-    """get/put JSON-able answers by key. `enabled=False` makes every get a miss and put a no-op."""
+    """get/put JSON-able answers by key. `enabled=False` makes every get a miss and put a no-op.
+    A cache that cannot be written costs money later, not correctness now: the first failure
+    is said once through `warn`, and the run goes on."""
 
-    def __init__(self, folder: Path | None, enabled: bool = True):
+    def __init__(
+        self,
+        folder: Path | None,
+        enabled: bool = True,
+        warn: Callable[[str], None] | None = None,
+    ):
         self.folder = Path(folder) if folder else default_cache_dir()
         self.enabled = enabled
+        self.warn = warn
+        self.failed = False
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
@@ -62,8 +72,14 @@ class AnswerCache:
                 json.dump(value, fh, ensure_ascii=False)
             os.replace(tmp, path)
             tmp = None
-        except OSError:
-            pass  # a cache that cannot be written costs money later, not correctness now
+        except OSError as exc:
+            if not self.failed and self.warn:
+                reason = exc.strerror or str(exc)
+                self.warn(
+                    f"answers cannot be cached in {self.folder} ({reason}): the next run will "
+                    "pay for every request again (see --cache-dir)"
+                )
+            self.failed = True
         finally:
             if tmp:
                 Path(tmp).unlink(missing_ok=True)
