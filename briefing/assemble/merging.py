@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from briefing.assemble.figures import Figure, figures
-from briefing.assemble.support import supports
+from briefing.assemble.support import evidence_tokens, requirements, supports
 from briefing.models import Citation, Claim, GroundedFact
 from briefing.text import STOPWORDS, content_terms, stem, unbalanced_quotes, word_count
 
@@ -204,19 +204,19 @@ def _exact_key(text: str) -> str:
 
 def merge(facts: Sequence[GroundedFact]) -> list[Claim]:
     """One claim per group of facts that say the same thing, most important first. A claim
-    cites a file only when that file's quote supports its text (`support.supports`): the
+    cites a file only when that file's quote gives all its figures and names (`support`): the
     members of a group whose quotes do not (another figure, a name it lacks) make claims of
     their own."""
     claims: list[Claim] = []
     clusters = cluster_facts(facts)
     compound = {id(facts[i]) for c in clusters for i in c.also}
     for cluster in clusters:
-        also = [facts[i] for i in cluster.also]
         ranked = _by_readability([facts[i] for i in cluster.members], compound)
-        backs = _Backs()
+        group = _Group(ranked)
+        also = _Group([facts[i] for i in cluster.also])
         while ranked:
-            rep, backing = _representative(ranked, backs)
-            cited = backing + [g for g in also if backs(rep, g)]
+            rep, backing = _representative(ranked, group)
+            cited = backing + also.backing(rep)
             citations = _one_per_source(sorted(cited, key=lambda g: -g.fact.importance))
             boost = 1 + 0.3 * (min(len(citations), 4) - 1)
             claims.append(
@@ -228,6 +228,7 @@ def merge(facts: Sequence[GroundedFact]) -> list[Claim]:
                     importance=round(max(g.fact.importance for g in backing) * boost, 4),
                 )
             )
+            group.remove(backing)
             taken = {id(g) for g in backing}
             ranked = [g for g in ranked if id(g) not in taken]
     claims.sort(key=lambda c: (-c.importance, c.citations[0].source, c.citations[0].start))
@@ -236,22 +237,46 @@ def merge(facts: Sequence[GroundedFact]) -> list[Claim]:
     return claims
 
 
-class _Backs:
-    """backs(rep, g): does fact g's quote support rep's claim? A fact that says the same words
-    is backed by its own quote (grounding saw to that); each answer is kept, since a group
-    is searched again for each claim it yields."""
+class _Group:
+    """A group's facts, found by what their quotes give: `backing(rep)` is the facts whose
+    quotes support rep's claim. Quotes are bucketed by the figures and names they give, and a
+    claim's needs are looked up through the rarest of them (an inverted index), so a group of
+    thousands is searched in the time of the few that could back a claim. A fact that says the
+    same words is backed by its own quote (grounding saw to that)."""
 
-    def __init__(self) -> None:
-        self.known: dict[tuple[str, str], bool] = {}
+    def __init__(self, members: Sequence[GroundedFact]):
+        self.alive = {id(g) for g in members}
+        self.buckets: dict[frozenset[str], list[GroundedFact]] = {}
+        self.by_claim: dict[str, list[GroundedFact]] = {}
+        for g in members:
+            self.buckets.setdefault(evidence_tokens(g.citation.quote), []).append(g)
+            self.by_claim.setdefault(g.fact.claim, []).append(g)
+        self.postings: dict[str, list[frozenset[str]]] = {}
+        for tokens in self.buckets:
+            for token in tokens:
+                self.postings.setdefault(token, []).append(tokens)
 
-    def __call__(self, rep: GroundedFact, g: GroundedFact) -> bool:
+    def remove(self, facts: Sequence[GroundedFact]) -> None:
+        self.alive -= {id(g) for g in facts}
+
+    def backing(self, rep: GroundedFact) -> list[GroundedFact]:
         claim = rep.fact.claim
-        if g is rep or g.fact.claim == claim:
-            return True
-        key = (claim, g.citation.quote)
-        if key not in self.known:
-            self.known[key] = supports(g.citation.quote, claim)
-        return self.known[key]
+        found = {id(g): g for g in self.by_claim.get(claim, ()) if id(g) in self.alive}
+        need = requirements(claim)
+        if need is None:  # a claim the token test cannot judge: ask each quote
+            found.update(
+                (id(g), g)
+                for gs in self.buckets.values()
+                for g in gs
+                if id(g) in self.alive and supports(g.citation.quote, claim)
+            )
+        else:
+            rarest = min(need, key=lambda t: len(self.postings.get(t, ())), default=None)
+            keys = self.postings.get(rarest, ()) if rarest is not None else self.buckets.keys()
+            for tokens in keys:
+                if need <= tokens:
+                    found.update((id(g), g) for g in self.buckets[tokens] if id(g) in self.alive)
+        return list(found.values())
 
 
 def _one_per_source(group: Sequence[GroundedFact]) -> list[Citation]:
@@ -289,7 +314,7 @@ def _by_readability(group: Sequence[GroundedFact], compound: set[int]) -> list[G
 
 
 def _representative(
-    ranked: Sequence[GroundedFact], backs: _Backs
+    ranked: Sequence[GroundedFact], group: _Group
 ) -> tuple[GroundedFact, list[GroundedFact]]:
     """The fact whose claim stands for the group (most readable first), and the members whose
     quotes support it: of the few most readable, the claim the most sources support."""
@@ -297,7 +322,7 @@ def _representative(
         return ranked[0], [ranked[0]]
     best: tuple[int, GroundedFact, list[GroundedFact]] | None = None
     for candidate in ranked[:_CANDIDATES]:
-        backing = [g for g in ranked if backs(candidate, g)]
+        backing = group.backing(candidate)
         sources = len({g.citation.source for g in backing})
         if best is None or sources > best[0]:
             best = (sources, candidate, backing)

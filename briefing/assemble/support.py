@@ -35,7 +35,9 @@ from briefing.text import STOPWORDS, stem
 # ---------------------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’.‑-]*[\w]|[^\W\d_]", re.UNICODE)
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*)[\"“‘'(«]*$")
+# Between two words: a sentence ends there (the next word starts one) when it holds an end mark
+# and white space, or a line break.
+_SENTENCE_GAP = re.compile(r"[.!?:;][\"”’')\]]*\s|\n")
 # Words a writer may start a sentence with that name nothing.
 _CONNECTIVES = frozenset(
     """meanwhile however additionally separately furthermore moreover overall instead still
@@ -66,17 +68,25 @@ def names(text: str) -> list[str]:
     """The names `text` uses, as written: capitalised words (each part of 'India-Russia'),
     acronyms and codes like 'S-400'; not a sentence's first word when it is a common one."""
     out: list[str] = []
+    previous = 0
     for m in _TOKEN.finditer(text):
-        word = m.group(0).rstrip(".")
-        parts = [word] if any(c.isdigit() for c in word) else re.split(r"[-‑]", word)
-        first = bool(_SENTENCE_START.search(text[max(0, m.start() - 6) : m.start()]))
+        word = m.group(0)
+        gap = text[previous : m.start()]
+        previous = m.end()
+        if not (word[0].isupper() or any(c.isdigit() for c in word)):
+            continue  # the common case, at once
+        word = word.rstrip(".")
+        first = m.start() == len(gap) or bool(_SENTENCE_GAP.search(gap))
+        coded = any(c.isdigit() for c in word)
+        plain = coded or ("-" not in word and "‑" not in word)
+        parts = [word] if plain else re.split(r"[-‑]", word)
         for part in parts:
-            if not part or (not part[0].isupper() and not any(c.isdigit() for c in part)):
+            if not part or (not part[0].isupper() and not coded):
                 continue
             low = part.lower().replace("’", "'")
             if low in STOPWORDS or low in _NOT_NAMES or (first and low in _CONNECTIVES):
                 continue
-            if len(part) == 1 and not any(c.isdigit() for c in part):
+            if len(part) == 1 and not coded:
                 continue  # an initial, or 'I'
             out.append(part)
     return out
@@ -197,6 +207,21 @@ def _unsupported(claim: str, passage: str) -> tuple[str, ...]:
         if not _name_found(key, ev.keys):
             missing.append(name)
     return tuple(dict.fromkeys(missing))
+
+
+def requirements(claim: str) -> frozenset[str] | None:
+    """What `claim` needs its evidence to give, as exact tokens (figures by kind and value,
+    names by key): evidence whose `evidence_tokens` hold them all supports it. None when a
+    token test cannot judge it (a figure it refutes); then ask `supports`."""
+    wanted = _claim(claim)
+    return wanted.tokens if wanted.exact else None
+
+
+def evidence_tokens(passage: str) -> frozenset[str]:
+    """The figures and names `passage` gives, as the tokens `requirements` asks for. Holding a
+    claim's tokens supports it; lacking one may still support it (a rounded figure), which only
+    `supports` tells."""
+    return _evidence(passage).tokens
 
 
 def supports(evidence: str | Iterable[str], claim: str) -> bool:
