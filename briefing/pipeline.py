@@ -59,11 +59,6 @@ def build_from_documents(
     claims = merge(grounded.facts)
     title = options.title or title_for(docs, claims)
     composition = _compose(engine, claims, title, options.budget)
-    shown = len(
-        {c.id for s in composition.sections for c in s.claims}
-        | {c.id for c in composition.watch}
-        | {c.id for c in composition.key_points if c.id.startswith("c")}
-    )
     return Briefing(
         title=title,
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
@@ -83,7 +78,7 @@ def build_from_documents(
             facts_dropped=len(grounded.dropped),
             facts_rewritten=grounded.rewritten,
             claims=len(claims),
-            claims_shown=shown,
+            claims_shown=composition.claims_shown(),
             skipped_files=list(notes),
             failed_chunks=list(extraction.failed_chunks),
             usage=engine.usage(),

@@ -42,6 +42,11 @@ class Composition:
     sections: list[Section]
     watch: list[Claim] = field(default_factory=list)
 
+    def claims_shown(self) -> int:
+        """How many of the claims found it shows (key points a model wrote are not claims)."""
+        shown = [*self.key_points, *self.watch, *(c for s in self.sections for c in s.claims)]
+        return len({c.id for c in shown if c.kind != "key_point"})
+
 
 # What a source says is planned, scheduled or expected: the future as the source states it.
 _FORWARD = re.compile(
@@ -118,7 +123,7 @@ def compose(claims: Sequence[Claim], budget: Budget = Budget()) -> Composition:
 
     keyed = {c.id for c in key_points}
     watch = [
-        c
+        c.model_copy(update={"kind": "watch"})
         for c in sorted(claims, key=lambda c: -c.importance)
         if c.id not in keyed and c.importance >= budget.min_importance and looks_ahead(c)
     ][: budget.watch]

@@ -126,7 +126,7 @@ class _Run:
         with a chunk that could not be read is not remembered, so the next run tries again."""
         if self.state is not None:
             failed = self.briefing.stats.failed_chunks if self.briefing else []
-            unread = {f.split(":", 1)[0].rsplit("#", 1)[0] for f in failed}
+            unread = {f.source for f in failed}
             self.state.record([d for d in self.selection.docs if d.id not in unread])
             self.state.save()
 
@@ -215,23 +215,13 @@ def _folders(args: argparse.Namespace) -> Folders:
 def _read_briefing(path: str) -> Briefing:
     from pathlib import Path
 
-    from pydantic import ValidationError
-
-    from briefing.models import Briefing
+    from briefing.schema import read_briefing
 
     try:
         raw = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
-    try:
-        return Briefing.model_validate_json(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        where = f"{where}: " if where else ""
-        raise InputError(
-            f"{path}: not a briefing saved with --format json ({where}{err['msg']})"
-        ) from exc
+    return read_briefing(raw, path)
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -285,7 +275,7 @@ def _report(briefing: Briefing, where: str, say: Callable[[str], None]) -> None:
     for note in st.skipped_files:
         say(f"note: {note}")
     for failure in st.failed_chunks:
-        say(f"warning: chunk not read: {failure}")
+        say(f"warning: chunk not read: {failure.source}#{failure.index}: {failure.reason}")
     new = f", {len(briefing.new_sources)} new" if briefing.since else ""
     say(
         f"{_count(st.documents, 'document')}{new}, {_count(st.facts_found, 'fact')} "

@@ -151,7 +151,7 @@ def stats_line(b: Briefing, full: bool = True) -> str:
             f"{st.claims} claims after merging, {st.claims_shown} shown",
         ]
         if st.failed_chunks:
-            failed = ", ".join(st.failed_chunks)
+            failed = ", ".join(f"{f.source}#{f.index}: {f.reason}" for f in st.failed_chunks)
             parts.append(f"{len(st.failed_chunks)} chunk(s) could not be read: {failed}")
     parts.append(f"engine: {b.engine}" + (f" ({b.model})" if b.model else ""))
     parts.append(f"generated {b.generated_at:%Y-%m-%d %H:%M UTC}")

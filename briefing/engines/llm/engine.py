@@ -43,7 +43,7 @@ from briefing.engines.llm.cache import AnswerCache, cache_key
 from briefing.engines.llm.client import ChatClient, ChunkFailed, SchemaModeUnsupported
 from briefing.engines.llm.prompting import Prompts
 from briefing.errors import ModelError
-from briefing.models import Chunk, Claim, Document, Fact, Usage
+from briefing.models import Chunk, Claim, Document, Fact, FailedChunk, Usage
 from briefing.text import sentence_spans
 
 DEFAULT_MODEL = "gpt-4.1-mini"
@@ -275,7 +275,7 @@ class LLMEngine:
         for chunk in chunks:
             per_doc[chunk.source] = per_doc.get(chunk.source, 0) + 1
         results: dict[int, list[Fact]] = {}
-        failed: dict[int, str] = {}
+        failed: dict[int, FailedChunk] = {}
 
         def work(i: int) -> list[Fact]:
             chunk = chunks[i]
@@ -327,7 +327,9 @@ class LLMEngine:
                         results[i] = future.result()
                         self.facts_kept += len(results[i])
                     except (AnswerFailed, ChunkFailed) as exc:
-                        failed[i] = f"{chunks[i].source}#{chunks[i].index + 1}: {exc}"
+                        failed[i] = FailedChunk(
+                            source=chunks[i].source, index=chunks[i].index + 1, reason=str(exc)
+                        )
                     done += 1
                     if progress:
                         progress(done, len(chunks))
@@ -338,7 +340,10 @@ class LLMEngine:
             raise
         pool.shutdown(wait=True)
         if chunks and len(failed) == len(chunks):
-            raise ModelError(f"no chunk could be read; the first: {failed[min(failed)]}")
+            first = failed[min(failed)]
+            raise ModelError(
+                f"no chunk could be read; the first: {first.source}#{first.index}: {first.reason}"
+            )
         return Extraction(
             facts=[f for i in sorted(results) for f in results[i]],
             failed_chunks=[failed[i] for i in sorted(failed)],
@@ -385,6 +390,7 @@ def _lead_claim(n: int, point: LeadPoint, known: dict[str, Claim]) -> Claim:
         citations=lead_citations(point.text, cited),
         topic=None,
         importance=max(c.importance for c in cited),
+        kind="key_point",
     )
 
 
