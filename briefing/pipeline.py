@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from briefing.assemble.composing import Budget, Composition, compose, period, title_for
+from briefing.assemble.composing import Budget, Composition, compose, led_by, period, title_for
 from briefing.assemble.conflicts import find_conflicts
 from briefing.assemble.grounding import ground
 from briefing.assemble.merging import merge
@@ -93,8 +93,7 @@ def _compose(engine: Engine, claims: list[Claim], title: str, budget: Budget) ->
     chosen = sorted((c for s in body.sections for c in s.claims), key=lambda c: -c.importance)
     lead = engine.write_lead(chosen, title, budget.key_points) if chosen else None
     if lead:
-        sections = body.sections if budget.sections else []
-        return Composition(key_points=lead, sections=sections, watch=body.watch)
+        return led_by(lead, body, budget)
     return compose(claims, budget)
 
 

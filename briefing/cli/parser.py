@@ -212,8 +212,10 @@ def _add_render_command(commands: argparse._SubParsersAction) -> None:
         "render",
         help="render a saved JSON briefing again (no engine, no model)",
         description="Render a briefing saved with '--format json' again, for another audience "
-        "or in another format. Nothing is read but the JSON, and no model is called. The JSON "
-        "holds the claims its budget chose: build with --audience analyst to have every claim.",
+        "or in another format. Nothing is read but the JSON, and no model is called. For an "
+        "audience with another budget, the key points, what to watch next and sections are "
+        "chosen again within it from the claims the JSON holds. The JSON holds the claims its "
+        "budget chose: build with --audience analyst to have every claim.",
         epilog="Example: briefing render brief.json --audience analyst -o brief.html",
     )
     render.add_argument("brief", metavar="BRIEF.json", help="a saved briefing ('-': stdin)")

@@ -102,15 +102,39 @@ def render(
     user_dirs: Folders | Sequence[str | Path] = (),
 ) -> str:
     """The briefing as text in format `fmt` (md, html, txt or json), with the templates of
-    `audience` (default: the one it was built for)."""
+    `audience` (default: the one it was built for). For another audience than the one it was
+    built for, it is first composed again within that audience's budget from the claims it
+    holds (`for_audience`)."""
+    if fmt not in ALL_FORMATS:
+        raise ConfigError(f"unknown format {fmt!r} (choose from {', '.join(ALL_FORMATS)})")
+    folders = _folders("templates", user_dirs)
+    if audience and audience != briefing.audience:
+        briefing = for_audience(briefing, audience, folders)
     if fmt == "json":
         return briefing.model_dump_json(indent=2) + "\n"
-    if fmt not in FORMATS:
-        raise ConfigError(f"unknown format {fmt!r} (choose from {', '.join(ALL_FORMATS)})")
-    audience = audience or briefing.audience
-    _folders("templates", user_dirs).check(audience)
-    env = environment(audience, user_dirs)
+    folders.check(briefing.audience)
+    env = environment(briefing.audience, folders)
     return render_template(env, FORMATS[fmt], b=briefing)
+
+
+def for_audience(briefing: Briefing, audience: str, folders: Folders | None = None) -> Briefing:
+    """`briefing`, built for another audience, as `audience` would have it. When the two
+    audiences' budgets differ, its key points, what to watch next, sections and where sources
+    differ are chosen again within `audience`'s budget from the claims the briefing holds (see
+    `briefing.assemble.composing.recompose`); an audience with the same budget (one that only
+    changes the templates) shows what the briefing holds."""
+    from briefing.assemble.composing import recompose
+    from briefing.deliver.audiences import load_audience
+
+    folders = folders or Folders()
+    budget = load_audience(audience, folders).budget
+    try:
+        built = load_audience(briefing.audience, folders).budget
+    except ConfigError:  # an audience of someone else's: its budget is not known here
+        built = None
+    if built != budget:
+        briefing = recompose(briefing, budget)
+    return briefing.model_copy(update={"audience": audience})
 
 
 # ---------------------------------------------------------------------------------------------
