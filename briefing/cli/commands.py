@@ -251,7 +251,8 @@ def _finish(args: argparse.Namespace, run: _Run, where: str) -> int:
     failed = run.briefing.stats.failed_chunks
     if args.strict and failed:
         print(
-            f"briefing: error: {len(failed)} chunk(s) could not be read (--strict)", file=sys.stderr
+            f"briefing: error: {_count(len(failed), 'passage')} could not be read (--strict)",
+            file=sys.stderr,
         )
         return 1
     return 0
@@ -271,11 +272,14 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _report(briefing: Briefing, where: str, say: Callable[[str], None]) -> None:
     """What the run did, on stderr: notes, failures, counts, and what the model cost."""
+    from briefing.text import REASON_CHARS, one_line
+
     st = briefing.stats
     for note in st.skipped_files:
         say(f"note: {note}")
-    for failure in st.failed_chunks:
-        say(f"warning: chunk not read: {failure.source}#{failure.index}: {failure.reason}")
+    for failure in st.failed_chunks:  # the reason in full is in the JSON's stats
+        reason = one_line(failure.reason, REASON_CHARS)
+        say(f"warning: chunk not read: {failure.source}#{failure.index}: {reason}")
     new = f", {len(briefing.new_sources)} new" if briefing.since else ""
     say(
         f"{_count(st.documents, 'document')}{new}, {_count(st.facts_found, 'fact')} "
@@ -296,7 +300,10 @@ def _count(n: int, noun: str) -> str:
 
 
 def _say(message: str) -> None:
-    print(f"briefing: {message}", file=sys.stderr)
+    """One line on stderr, whatever `message` holds (see briefing.text.one_line)."""
+    from briefing.text import one_line
+
+    print(f"briefing: {one_line(message)}", file=sys.stderr)
 
 
 def _quiet(message: str) -> None:

@@ -297,6 +297,12 @@ def _leave_now(what: str, code: int) -> NoReturn:
     os._exit(code)
 
 
+def _one_line(message: str) -> str:
+    from briefing.text import one_line
+
+    return one_line(message)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_sigterm)
     parser = make_parser()
@@ -307,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return args.run(args)
     except BriefingError as exc:
-        print(f"briefing: error: {exc}", file=sys.stderr)
+        print(f"briefing: error: {_one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         _leave_now("interrupted", EXIT_INTERRUPTED)

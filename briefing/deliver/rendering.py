@@ -165,7 +165,8 @@ def is_new(claim: Claim, briefing: Briefing) -> bool:
 
 def stats_line(b: Briefing, full: bool = True) -> str:
     """'5 documents read · 87 facts found · ... · generated 2025-12-04 09:00 UTC'; without
-    `full`, only how many documents, the engine and when."""
+    `full`, only how many documents, how many passages could not be read, the engine and when.
+    Why a passage could not be read is for the JSON's stats and stderr, not for readers."""
     st = b.stats
     parts = [f"{st.documents} document{'s' if st.documents != 1 else ''} read"]
     if full:
@@ -174,9 +175,10 @@ def stats_line(b: Briefing, full: bool = True) -> str:
             f"{st.facts_dropped} dropped as unverifiable",
             f"{st.claims} claims after merging, {st.claims_shown} shown",
         ]
-        if st.failed_chunks:
-            failed = ", ".join(f"{f.source}#{f.index}: {f.reason}" for f in st.failed_chunks)
-            parts.append(f"{len(st.failed_chunks)} chunk(s) could not be read: {failed}")
+    if st.failed_chunks:  # what a reader needs: how much is missing, and from which files
+        n = len(st.failed_chunks)
+        sources = ", ".join(dict.fromkeys(f.source for f in st.failed_chunks))
+        parts.append(f"{n} passage{'s' if n != 1 else ''} could not be read ({sources})")
     parts.append(f"engine: {b.engine}" + (f" ({b.model})" if b.model else ""))
     parts.append(f"generated {b.generated_at:%Y-%m-%d %H:%M UTC}")
     return " · ".join(parts)
