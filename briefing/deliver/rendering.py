@@ -22,6 +22,7 @@ import jinja2
 from briefing.deliver.resources import DEFAULT_AUDIENCE, Folders, Kind
 from briefing.errors import ConfigError, TemplateError
 from briefing.models import Briefing, Citation, Claim
+from briefing.text import count
 
 FORMATS = {"md": "briefing.md.j2", "html": "briefing.html.j2", "txt": "briefing.txt.j2"}
 ALL_FORMATS = [*FORMATS, "json"]
@@ -75,6 +76,8 @@ def _environment(kind: Kind, audience: str, folders: Folders) -> jinja2.Environm
     env.filters["cited"] = cited
     env.filters["long_date"] = long_date
     env.filters["wrap"] = wrap
+    env.filters["number"] = number
+    env.globals["count"] = count
     env.globals["date_range"] = date_range
     env.globals["is_new"] = is_new
     env.globals["stats_line"] = stats_line
@@ -168,20 +171,24 @@ def stats_line(b: Briefing, full: bool = True) -> str:
     `full`, only how many documents, how many passages could not be read, the engine and when.
     Why a passage could not be read is for the JSON's stats and stderr, not for readers."""
     st = b.stats
-    parts = [f"{st.documents} document{'s' if st.documents != 1 else ''} read"]
+    parts = [f"{count(st.documents, 'document')} read"]
     if full:
         parts += [
-            f"{st.facts_found} facts found",
-            f"{st.facts_dropped} dropped as unverifiable",
-            f"{st.claims} claims after merging, {st.claims_shown} shown",
+            f"{count(st.facts_found, 'fact')} found",
+            f"{st.facts_dropped:,} dropped as unverifiable",
+            f"{count(st.claims, 'claim')} after merging, {st.claims_shown:,} shown",
         ]
     if st.failed_chunks:  # what a reader needs: how much is missing, and from which files
-        n = len(st.failed_chunks)
         sources = ", ".join(dict.fromkeys(f.source for f in st.failed_chunks))
-        parts.append(f"{n} passage{'s' if n != 1 else ''} could not be read ({sources})")
+        parts.append(f"{count(len(st.failed_chunks), 'passage')} could not be read ({sources})")
     parts.append(f"engine: {b.engine}" + (f" ({b.model})" if b.model else ""))
     parts.append(f"generated {b.generated_at:%Y-%m-%d %H:%M UTC}")
     return " · ".join(parts)
+
+
+def number(n: int) -> str:
+    """12345 as '12,345'."""
+    return f"{n:,}"
 
 
 def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "", first: str | None = None) -> str:

@@ -119,6 +119,11 @@ class LLMEngine:
         self._usage = Usage()
         self._lock = threading.Lock()
 
+    @property
+    def resumable(self) -> bool:
+        """Answers that finished are in the cache, unless it is off (--no-cache)."""
+        return self.cache.enabled
+
     # -- accounting ---------------------------------------------------------------------------
 
     def usage(self) -> Usage:
