@@ -23,9 +23,12 @@ class Extraction:
 class Engine(Protocol):
     name: str
     model: str | None
-    resumable: bool
-    """True when the answers that finished outlive an interrupted run (the LLM engine with its
-    cache on), so that a rerun sends only what was left."""
+
+    @property
+    def resumable(self) -> bool:
+        """True when the answers that finished outlive an interrupted run (the LLM engine with
+        its cache on), so that a rerun sends only what was left."""
+        ...
 
     def extract(
         self,
