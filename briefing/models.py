@@ -1,19 +1,28 @@
 """The data that flows between the stages, as pydantic models.
 
 folder -> Document -> Chunk -> Fact -> GroundedFact -> Claim/Section/Conflict -> Briefing.
-The `Briefing` model is also the JSON contract written by `--format json`.
+The `Briefing` model is also the JSON contract written by `--format json`, version
+`SCHEMA_VERSION`; `briefing.schema` reads it (older versions too) and describes it as a JSON
+Schema (`briefing/schema/briefing.schema.json`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+SCHEMA_VERSION: Final = 2
+"""The version of the JSON contract `Briefing` is. 1: files written before it had a version
+(failed chunks as "source#n: reason" strings, claims without a kind); 2: `schema_version`,
+`FailedChunk` objects, `Claim.kind`."""
+
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Writing is exact: every field is written, and nothing else is accepted when a model is
+    # made in code. (Reading a saved briefing is lenient; see briefing.schema.read_briefing.)
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 class Document(_Model):
@@ -90,12 +99,21 @@ class GroundedFact(_Model):
     match: Literal["exact", "normalised", "fuzzy"]
 
 
+ClaimKind = Literal["claim", "key_point", "watch"]
+
+
 class Claim(_Model):
     id: str
     text: str
     citations: list[Citation]
     topic: str | None = None
     importance: float = 0.0
+    kind: ClaimKind = Field(
+        default="claim",
+        description="What it is: 'claim', what the documents say (merged; it may lead as a key "
+        "point); 'key_point', a point a model wrote from claims, citing their files; 'watch', a "
+        "claim about what is planned or expected, listed under what to watch next.",
+    )
 
 
 class Section(_Model):
@@ -147,6 +165,16 @@ class Usage(_Model):
     completion_tokens: int = 0
 
 
+class FailedChunk(_Model):
+    """A passage of a source that the engine could not read, and why."""
+
+    source: str = Field(description="The ID of the source it is a passage of.")
+    index: int = Field(
+        description="Which passage of the source, counted from 1 (as 'source#1' on stderr)."
+    )
+    reason: str = Field(description="Why it could not be read, for the people who run briefing.")
+
+
 class Stats(_Model):
     documents: int = 0
     chunks: int = 0
@@ -160,7 +188,7 @@ class Stats(_Model):
     claims: int = 0
     claims_shown: int = 0
     skipped_files: list[str] = Field(default_factory=list)
-    failed_chunks: list[str] = Field(default_factory=list)
+    failed_chunks: list[FailedChunk] = Field(default_factory=list)
     usage: Usage | None = None
 
 
@@ -172,6 +200,10 @@ class Period(_Model):
 class Briefing(_Model):
     """The whole briefing: what the templates render and what `--format json` writes."""
 
+    schema_version: Literal[2] = Field(
+        default=SCHEMA_VERSION,
+        description="The version of this JSON contract (see briefing.models).",
+    )
     title: str
     generated_at: dt.datetime
     engine: str

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from briefing.assemble.composing import Budget, Composition, compose, period, title_for
+from briefing.assemble.composing import Budget, Composition, compose, led_by, period, title_for
 from briefing.assemble.conflicts import find_conflicts
 from briefing.assemble.grounding import ground
 from briefing.assemble.merging import merge
@@ -59,11 +59,6 @@ def build_from_documents(
     claims = merge(grounded.facts)
     title = options.title or title_for(docs, claims)
     composition = _compose(engine, claims, title, options.budget)
-    shown = len(
-        {c.id for s in composition.sections for c in s.claims}
-        | {c.id for c in composition.watch}
-        | {c.id for c in composition.key_points if c.id.startswith("c")}
-    )
     return Briefing(
         title=title,
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
@@ -83,7 +78,7 @@ def build_from_documents(
             facts_dropped=len(grounded.dropped),
             facts_rewritten=grounded.rewritten,
             claims=len(claims),
-            claims_shown=shown,
+            claims_shown=composition.claims_shown(),
             skipped_files=list(notes),
             failed_chunks=list(extraction.failed_chunks),
             usage=engine.usage(),
@@ -98,8 +93,7 @@ def _compose(engine: Engine, claims: list[Claim], title: str, budget: Budget) ->
     chosen = sorted((c for s in body.sections for c in s.claims), key=lambda c: -c.importance)
     lead = engine.write_lead(chosen, title, budget.key_points) if chosen else None
     if lead:
-        sections = body.sections if budget.sections else []
-        return Composition(key_points=lead, sections=sections, watch=body.watch)
+        return led_by(lead, body, budget)
     return compose(claims, budget)
 
 

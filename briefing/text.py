@@ -13,6 +13,29 @@ import unicodedata
 from collections.abc import Iterator
 
 # ---------------------------------------------------------------------------------------------
+# Messages
+# ---------------------------------------------------------------------------------------------
+
+MESSAGE_CHARS = 1000
+"""At most this many characters of a message on stderr: a safety net. Text from outside (a
+server's error, why a passage could not be read) is cut shorter where it is put in a message."""
+REASON_CHARS = 200
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 claim', '12,345 facts': a number with thousands separators and its noun, plural
+    unless it is one (`plural` for a noun that does not just take an s)."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def one_line(text: str, limit: int = MESSAGE_CHARS) -> str:
+    """`text` as one line for stderr: white space (newlines too) folded to single spaces, and
+    cut at `limit` characters with an ellipsis."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+# ---------------------------------------------------------------------------------------------
 # Sentences
 # ---------------------------------------------------------------------------------------------
 

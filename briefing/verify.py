@@ -30,7 +30,7 @@ from briefing.assemble.support import describe, unsupported
 from briefing.errors import InputError
 from briefing.ingest.decoding import Unreadable
 from briefing.ingest.sources import files_by_id, find_files, read_file, reader_for
-from briefing.text import normalise
+from briefing.text import count, normalise
 
 _SHOWN = 60  # characters of a passage quoted in a failure
 
@@ -61,11 +61,11 @@ class Report:
         return not self.failures
 
     def summary(self) -> str:
-        what = f"{self.checked} citations"
+        what = count(self.checked, "citation")
         if self.kind == "md":
-            what = f"{self.checked} cited IDs and {self.passages} quoted passages"
-        scope = f"{what} of {self.claims} claims, against {self.files} files"
-        return f"ok: {scope}, hold" if self.ok else f"{len(self.failures)} failed: {scope}"
+            what = f"{count(self.checked, 'cited ID')} and {count(self.passages, 'quoted passage')}"
+        scope = f"{what} of {count(self.claims, 'claim')}, against {count(self.files, 'file')}"
+        return f"ok: {scope}, hold" if self.ok else f"{len(self.failures):,} failed: {scope}"
 
 
 def check_file(brief: str | Path, paths: Iterable[str | Path]) -> Report:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,37 @@ def _in_process(argv: list[str], cwd: Path | None, env: dict[str, str]):
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@dataclass
+class Ran:
+    """What one in-process run of the command line did."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def main(monkeypatch, capsys):
+    """`main(*args, env={})` runs `briefing ARGS` in this process, as `briefing.cli.main`, with
+    no OPENAI_/BRIEFING_ variable but those of `env`; returns its exit code, stdout and stderr."""
+    import signal
+
+    from briefing.cli import main as cli_main
+
+    sigterm = signal.getsignal(signal.SIGTERM)  # main() takes it over; given back below
+    for name in list(os.environ):
+        if name.startswith(("OPENAI_", "BRIEFING_")):
+            monkeypatch.delenv(name)
+
+    def run(*args: str | Path, env: dict[str, str] | None = None) -> Ran:
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        capsys.readouterr()
+        code = cli_main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Ran(code, captured.out, captured.err)
+
+    yield run
+    signal.signal(signal.SIGTERM, sigterm)

@@ -209,3 +209,26 @@ def test_audience_toml_is_checked(tmp_path):
     (mine / "audience.toml").write_text('description = "x"\n[budget]\nkey_points = 3\n')
     audience = load_audience("board", Folders.of(templates=[tmp_path / "t"]))
     assert audience.budget.key_points == 3 and audience.budget.max_claims == 30
+
+
+def key_points_shown(text: str, fmt: str) -> int:
+    """How many numbered key points a rendering of an executive briefing shows."""
+    if fmt == "html":
+        ordered = text.split("<ol", 1)[1].split("</ol>", 1)[0]
+        return ordered.count("<li")
+    section = text.split("Key points" if fmt == "md" else "KEY POINTS", 1)[1]
+    return len(re.findall(r"^ *\d+\. ", section, re.MULTILINE))
+
+
+@pytest.mark.parametrize("n", [3, 7])
+@pytest.mark.parametrize("fmt", ["md", "html", "txt"])
+def test_key_points_flag_decides_how_many_the_executive_briefing_shows(main, n, fmt):
+    r = main("build", SEEDS, "--audience", "executive", "--key-points", n, "--format", fmt, "-q")
+    assert r.code == 0, r.err
+    assert key_points_shown(r.out, fmt) == n
+
+
+def test_the_executive_budget_decides_without_the_flag(main):
+    r = main("build", SEEDS, "--audience", "executive", "-q")
+    assert r.code == 0, r.err
+    assert key_points_shown(r.out, "md") == load_audience("executive").budget.key_points == 5

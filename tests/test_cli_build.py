@@ -283,3 +283,132 @@ def test_installed_templates_are_found_from_another_directory(cli, seeds, tmp_pa
     assert r.returncode == 0, r.stderr
     assert "## Key points" in r.stdout
     assert not Path(tmp_path, "templates").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Counts as people read them: "1 claim", "12,345 facts"
+# ---------------------------------------------------------------------------------------------
+
+ONE_FACT = (
+    "Finance Minister Anna Berg said on Monday in Oslo that the council approved a budget of "
+    "5 million euros.\n"
+)
+
+
+def test_one_of_anything_is_singular_in_the_summary_and_the_footer(main, tmp_path):
+    (tmp_path / "memo.txt").write_text(ONE_FACT)
+    r = main("build", tmp_path / "memo.txt", "--engine", "extractive", "--audience", "analyst")
+    assert r.code == 0, r.err
+    assert "briefing: 1 document, 1 fact (0 dropped as unverifiable), 1 claim, 1 shown" in r.err
+    footer = r.out.strip().splitlines()[-1]
+    assert "1 document read · 1 fact found · 0 dropped as unverifiable · " in footer
+    assert "1 claim after merging, 1 shown" in footer
+    assert "*undated sources · 1 source*" in r.out
+    assert not re.search(r"\b1 (claims|facts|documents|sources)\b", r.out + r.err)
+
+
+def big_briefing():
+    import datetime as dt
+
+    from briefing.models import Briefing, FailedChunk, Stats, Usage
+
+    failed = [FailedChunk(source="memo", index=n, reason="503") for n in range(1, 1235)]
+    return Briefing(
+        title="Briefing",
+        generated_at=dt.datetime(2025, 12, 5, tzinfo=dt.UTC),
+        engine="llm",
+        model="m",
+        sources=[],
+        key_points=[],
+        sections=[],
+        conflicts=[],
+        stats=Stats(
+            documents=1200,
+            facts_found=12345,
+            facts_dropped=1001,
+            claims=23456,
+            claims_shown=1000,
+            failed_chunks=failed,
+            usage=Usage(requests=1, reasks=1, cached=1, prompt_tokens=1234567, completion_tokens=0),
+        ),
+    )
+
+
+def test_large_numbers_have_thousands_separators():
+    from briefing.cli.commands import _report
+    from briefing.deliver.rendering import render
+
+    lines: list[str] = []
+    _report(big_briefing(), "", lines.append)
+    summary = lines[-2:]
+    assert summary[0] == (
+        "1,200 documents, 12,345 facts (1,001 dropped as unverifiable), 23,456 claims, 1,000 shown"
+    )
+    assert summary[1] == (
+        "model m: 1 request (1 re-ask), 1 answer from cache, 1,234,567 prompt + 0 completion tokens"
+    )
+    footer = render(big_briefing(), "md").strip().splitlines()[-1]
+    for part in (
+        "1,200 documents read",
+        "12,345 facts found",
+        "1,001 dropped as unverifiable",
+        "23,456 claims after merging, 1,000 shown",
+        "1,234 passages could not be read (memo)",
+    ):
+        assert part in footer
+    analyst = render(big_briefing().model_copy(update={"audience": "analyst"}), "md")
+    assert "> 1,000 of the 23,456 claims found are in this briefing" in analyst
+
+
+def test_check_counts_in_the_singular_too():
+    from briefing.verify import Report
+
+    assert Report(kind="json", claims=1, checked=1, files=1).summary() == (
+        "ok: 1 citation of 1 claim, against 1 file, hold"
+    )
+    assert Report(kind="md", claims=2, checked=1, passages=1, files=2).summary() == (
+        "ok: 1 cited ID and 1 quoted passage of 2 claims, against 2 files, hold"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Interrupted: a rerun resumes only when there is a cache to resume from
+# ---------------------------------------------------------------------------------------------
+
+
+def interrupted(main, monkeypatch, *args: str | Path, env=None) -> None:
+    """Run `briefing build ARGS` with Ctrl-C pressed while the engine works; exit 130."""
+    import os
+
+    import briefing.pipeline
+
+    def ctrl_c(*_, **__):
+        raise KeyboardInterrupt
+
+    def leave(code):
+        raise SystemExit(code)
+
+    monkeypatch.setattr(briefing.pipeline, "build_from_documents", ctrl_c)
+    monkeypatch.setattr(os, "_exit", leave)
+    with pytest.raises(SystemExit) as exited:
+        main("build", *args, env=env)
+    assert exited.value.code == 130
+
+
+def test_an_interrupted_extractive_run_promises_no_cache(main, monkeypatch, capsys, seeds):
+    interrupted(main, monkeypatch, seeds, "--engine", "extractive")
+    err = capsys.readouterr().err
+    assert err.strip() == "briefing: interrupted"
+
+
+def test_an_interrupted_llm_run_says_its_answers_are_cached(main, monkeypatch, capsys, tmp_path):
+    from tests.conftest import SEEDS
+    from tests.support.openai_server import FakeOpenAIServer
+
+    with FakeOpenAIServer() as srv:
+        env = {"OPENAI_BASE_URL": srv.base_url, "OPENAI_API_KEY": "sk-test"}
+        cache = tmp_path / "cache"
+        interrupted(main, monkeypatch, SEEDS, "--cache-dir", cache, env=env)
+        assert "finished answers are cached, so a rerun resumes" in capsys.readouterr().err
+        interrupted(main, monkeypatch, SEEDS, "--no-cache", env=env)
+        assert capsys.readouterr().err.strip() == "briefing: interrupted"

@@ -207,3 +207,53 @@ def test_a_claim_that_repeats_a_more_important_one_is_left_out_unless_every_clai
     assert ids(shown(compose([first, repeat, other], Budget(key_points=0)))) == ["c1", "c3"]
     everything = compose([first, repeat, other], Budget(key_points=0, skip_repeats=False))
     assert ids(shown(everything)) == ["c1", "c2", "c3"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Composing again for another audience (briefing render --audience)
+# ---------------------------------------------------------------------------------------------
+
+
+def briefing_of(key_points, sections, watch=()):
+    from briefing.models import Briefing, Section, Stats
+
+    return Briefing(
+        title="Briefing",
+        generated_at=dt.datetime(2025, 12, 5, tzinfo=dt.UTC),
+        engine="llm",
+        sources=[],
+        key_points=list(key_points),
+        sections=[Section(title="Space", claims=list(sections))],
+        watch=list(watch),
+        conflicts=[],
+        stats=Stats(claims=10, claims_shown=len(sections)),
+    )
+
+
+def test_recompose_keeps_written_key_points_and_finds_what_to_watch():
+    from briefing.assemble.composing import recompose
+
+    written = [
+        claim(n, 0.9).model_copy(update={"id": f"k{n}", "kind": "key_point"}) for n in (1, 2, 3)
+    ]
+    ahead = claim(7, 0.8).model_copy(update={"text": "The launch will be held in June."})
+    found = [claim(4, 0.7), claim(5, 0.6), ahead]
+    brief = briefing_of(written, found)
+    again = recompose(brief, Budget(key_points=2, watch=3, sections=False))
+    assert ids(again.key_points) == ["k1", "k2"]
+    assert ids(again.watch) == ["c7"] and again.watch[0].kind == "watch"
+    assert again.sections == []
+    assert again.stats.claims_shown == 1 and again.stats.claims == 10
+    assert brief.watch == [] and brief.stats.claims_shown == 3  # the briefing is not changed
+
+
+def test_recompose_of_an_extractive_briefing_chooses_as_compose_does():
+    from briefing.assemble.composing import recompose
+
+    claims = [claim(n, importance=1 - n / 20, topic=f"T{n % 3}") for n in range(1, 13)]
+    brief = briefing_of(claims[:7], claims[7:])
+    budget = Budget(max_claims=6, key_points=3)
+    again = recompose(brief, budget)
+    expected = compose(claims, budget)
+    assert ids(again.key_points) == ids(expected.key_points)
+    assert [ids(s.claims) for s in again.sections] == [ids(s.claims) for s in expected.sections]

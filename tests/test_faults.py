@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SEEDS, run_cli
-from tests.support.fake_model import ModelResponder, about, extract_answer
+from tests.support.fake_model import ModelResponder, about, extract_answer, is_lead
 from tests.support.openai_server import FakeOpenAIServer, Reply, ScriptedResponder
 
 DOC = "001_38b30d14b806c795"
@@ -122,7 +122,8 @@ def test_a_chunk_that_keeps_failing_is_listed_and_strict_fails_the_run(tmp_path)
         r, brief = build(srv, tmp_path)
         strict, strict_brief = build(srv, tmp_path, "--strict", "--no-cache")
     assert r.returncode == 0
-    assert [f.split(":")[0] for f in brief["stats"]["failed_chunks"]] == [f"{DOC}#1"]
+    [failed] = brief["stats"]["failed_chunks"]
+    assert (failed["source"], failed["index"]) == (DOC, 1) and "503" in failed["reason"]
     assert "chunk not read" in r.stderr and "503" in r.stderr
     assert DOC not in cited_sources(brief) and OTHER in cited_sources(brief)
     grounded(brief)
@@ -305,3 +306,49 @@ def test_a_document_with_a_chunk_not_read_is_briefed_again_next_time(tmp_path):
     assert second.returncode == 0
     assert [s["id"] for s in brief["sources"]] == [DOC]
     assert DOC in json.loads(state.read_text())["documents"]
+
+
+def test_failures_are_one_line_each_and_the_footer_says_only_what_a_reader_needs(main, tmp_path):
+    """A model that refuses at length (an extraction and the key points) and a server that
+    answers a page of text: stderr has one line per failure, with none of the model's words;
+    the footer says how many passages are missing, and from which files; the JSON keeps why."""
+    refusal = "RAWMODELTEXT I will not do this.\n" + "\n".join(
+        f"Line {n} of a long explanation by the model." for n in range(40)
+    )
+    page = "upstream failed:\n" + "\n".join(f"trace line {n}" for n in range(60))
+    responder = ScriptedResponder(fallback=ModelResponder())
+    responder.add_rule(about(DOC), [Reply.refusal(refusal)] * 3)
+    responder.add_rule(about(OTHER), [Reply.error(500, page)] * 3)
+    responder.add_rule(is_lead, [Reply.refusal(refusal)] * 3)
+    out = tmp_path / "brief.json"
+    with FakeOpenAIServer(responder=responder) as srv:
+        env = {"OPENAI_BASE_URL": srv.base_url, "OPENAI_API_KEY": KEY}
+        r = main(
+            "build",
+            *[SEEDS / f"{d}.txt" for d in (DOC, OTHER, "000_7de08aa9a340eff1")],
+            "-o",
+            out,
+            "--cache-dir",
+            tmp_path / "cache",
+            "--retries",
+            "0",
+            env=env,
+        )
+    assert r.code == 0, r.err
+    lines = r.err.strip().splitlines()
+    assert all(line.startswith("briefing: ") and len(line) <= 320 for line in lines), lines
+    assert "RAWMODELTEXT" not in r.err and "Line 3 of" not in r.err
+    assert len([ln for ln in lines if "chunk not read" in ln]) == 2
+    assert len([ln for ln in lines if "key points" in ln]) == 1
+    assert len(lines) <= 6, lines
+
+    brief = json.loads(out.read_text())
+    reasons = {f["source"]: f["reason"] for f in brief["stats"]["failed_chunks"]}
+    assert reasons[DOC] == "no valid answer after 3 attempts: the model declined to answer"
+    assert "500" in reasons[OTHER] and "trace line 59" in reasons[OTHER]  # the detail is kept
+
+    for fmt in ("md", "txt", "html"):
+        page_out = main("render", out, "--format", fmt).out
+        assert f"2 passages could not be read ({DOC}, {OTHER})" in " ".join(page_out.split())
+        for internal in ("attempts", "declined", "RAWMODELTEXT", "trace line", "top claims"):
+            assert internal not in page_out, (fmt, internal)

@@ -380,7 +380,8 @@ def test_chunk_that_never_yields_a_valid_answer_is_listed_and_skipped(serve, tmp
     brief = run.brief
     assert len(about_doc(srv, DOC_C)) == DEFAULT_ATTEMPTS  # bounded, not forever
     failed = brief["stats"]["failed_chunks"]
-    assert len(failed) == 1 and DOC_C in failed[0]
+    assert [(f["source"], f["index"]) for f in failed] == [(DOC_C, 1)]
+    assert "not valid JSON" in failed[0]["reason"]
     assert DOC_C not in cited_sources(brief)
     assert any("chunk not read" in line and DOC_C in line for line in run.stderr_lines)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DISAGREE, run_cli
+from tests.conftest import DISAGREE, SEEDS, run_cli
 from tests.support.openai_server import FakeOpenAIServer
 
 pytestmark = pytest.mark.e2e
@@ -101,7 +101,7 @@ def test_document_text_is_escaped_in_html(tmp_path):
     links.feed(page)
     assert links.scripts == 0
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
-    assert "{{ 7 * 7 }}" in page and "49" not in page
+    assert "{{ 7 * 7 }}" in page and "49" not in page.split("· generated")[0]  # not the time
     assert "&lt;b&gt;markup&lt;/b&gt; {{ title }}" in page  # the document's title, as text
     r = run_cli("build", tmp_path / "docs", "--audience", "analyst", "-q")
     assert "{{ 7 * 7 }}" in r.stdout and '<script>alert("x")</script>' in r.stdout
@@ -182,3 +182,46 @@ def test_unknown_audience_is_one_line(saved):
     r = run_cli("render", saved, "--audience", "board")
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert "unknown audience 'board'" in r.stderr
+
+
+def test_render_for_executive_lists_what_to_watch_from_the_claims_the_json_holds(main, tmp_path):
+    """A default briefing has no 'watch'; rendered for the executive, whose budget asks for
+    three, what to watch comes from the claims the JSON holds, as a build would choose them."""
+    from briefing.assemble.composing import looks_ahead
+    from briefing.models import Claim
+
+    saved = tmp_path / "default.json"
+    assert main("build", SEEDS, "-o", saved, "-q").code == 0
+    brief = json.loads(saved.read_text())
+    assert brief["watch"] == []
+    held = {
+        c["id"]: c
+        for c in brief["key_points"] + [c for s in brief["sections"] for c in s["claims"]]
+    }
+
+    with FakeOpenAIServer() as server:
+        env = {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test"}
+        md = main("render", saved, "--audience", "executive", env=env)
+        as_json = main("render", saved, "--audience", "executive", "--format", "json", env=env)
+        assert server.request_count == 0
+    assert md.code == 0 and as_json.code == 0, md.err + as_json.err
+    assert "## What to watch next" in md.out
+    executive = json.loads(as_json.out)
+    assert executive["audience"] == "executive" and executive["sections"] == []
+    assert 1 <= len(executive["watch"]) <= 3 and len(executive["key_points"]) <= 5
+    for claim in executive["watch"]:
+        assert claim["kind"] == "watch" and claim["id"] in held
+        assert claim["text"] == held[claim["id"]]["text"]
+        assert looks_ahead(Claim.model_validate(claim))
+        assert f"- {claim['text']} " in md.out
+    assert not {c["id"] for c in executive["watch"]} & {c["id"] for c in executive["key_points"]}
+
+
+def test_render_for_the_audience_it_was_built_for_changes_nothing(main, tmp_path):
+    saved = tmp_path / "executive.json"
+    r = main("build", SEEDS, "--audience", "executive", "--key-points", "7", "-o", saved, "-q")
+    assert r.code == 0, r.err
+    again = main("render", saved, "--audience", "executive", "--format", "json")
+    assert json.loads(again.out) == json.loads(saved.read_text())
+    md = main("render", saved)
+    assert re.search(r"^7\. ", md.out, re.MULTILINE)  # the 7 asked for, not the budget's 5

@@ -189,7 +189,9 @@ def test_the_progress_line_on_a_terminal_is_clean_and_messages_get_lines_of_thei
     assert proc.returncode == 0, raw
     text = raw.decode("utf-8", errors="replace")
     assert "<function" not in text and "lambda" not in text
-    bars = re.findall(r"\rextracting \[[#-]{24}\] (\d+)/(\d+)  (\d+) facts · (\d+) tokens", text)
+    bars = re.findall(
+        r"\rextracting \[[#-]{24}\] ([\d,]+)/([\d,]+)  ([\d,]+) facts? · ([\d,]+) tokens", text
+    )
     assert bars, text
     assert bars[-1][0] == bars[-1][1]  # it reached the end
     notice = text.index("briefing: the server does not take JSON-schema output")

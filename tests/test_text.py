@@ -294,3 +294,11 @@ def test_normalise_leaves_plain_text_alone():
     folded, where = normalise(text)
     assert folded == text
     assert where == list(range(len(text) + 1))
+
+
+def test_one_line_folds_white_space_and_cuts_long_messages():
+    from briefing.text import one_line
+
+    assert one_line("a\n  b\tc\n") == "a b c"
+    cut = one_line("word " * 100, limit=40)
+    assert len(cut) <= 40 and cut.endswith("…") and "\n" not in cut

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from briefing.assemble.conflicts import MAX_CONFLICTS
 from briefing.assemble.stories import OTHER
-from briefing.models import Claim, Document, Period, Section
+from briefing.models import Briefing, Claim, Document, Period, Section
 from briefing.text import STOPWORDS, content_terms, word_count
 
 
@@ -41,6 +41,11 @@ class Composition:
     key_points: list[Claim]
     sections: list[Section]
     watch: list[Claim] = field(default_factory=list)
+
+    def claims_shown(self) -> int:
+        """How many of the claims found it shows (key points a model wrote are not claims)."""
+        shown = [*self.key_points, *self.watch, *(c for s in self.sections for c in s.claims)]
+        return len({c.id for c in shown if c.kind != "key_point"})
 
 
 # What a source says is planned, scheduled or expected: the future as the source states it.
@@ -118,7 +123,7 @@ def compose(claims: Sequence[Claim], budget: Budget = Budget()) -> Composition:
 
     keyed = {c.id for c in key_points}
     watch = [
-        c
+        c.model_copy(update={"kind": "watch"})
         for c in sorted(claims, key=lambda c: -c.importance)
         if c.id not in keyed and c.importance >= budget.min_importance and looks_ahead(c)
     ][: budget.watch]
@@ -130,6 +135,44 @@ def compose(claims: Sequence[Claim], budget: Budget = Budget()) -> Composition:
     sections = [Section(title=t, claims=cs) for t, cs in by_topic.items()]
     sections.sort(key=lambda s: (s.title == OTHER, -sum(c.importance for c in s.claims)))
     return Composition(key_points=key_points, sections=sections, watch=watch)
+
+
+def led_by(lead: Sequence[Claim], body: Composition, budget: Budget) -> Composition:
+    """`body`, composed with no key points, led by the key points a model wrote instead."""
+    return Composition(
+        key_points=list(lead[: budget.key_points]),
+        sections=body.sections if budget.sections else [],
+        watch=body.watch,
+    )
+
+
+def recompose(briefing: Briefing, budget: Budget) -> Briefing:
+    """`briefing` composed again within another audience's `budget`, from the claims it holds
+    (no model, no documents): its key points, what to watch and sections chosen as a build for
+    that audience would choose them, and at most `budget.max_conflicts` of where sources
+    differ. Nothing is added that the briefing does not hold, so one built for a small budget
+    stays small; key points a model wrote are kept, the first `budget.key_points` of them."""
+    written = [c for c in briefing.key_points if c.kind == "key_point"]
+    held: dict[str, Claim] = {}
+    sections = (c for s in briefing.sections for c in s.claims)
+    for claim in (*briefing.key_points, *briefing.watch, *sections):
+        if claim.kind != "key_point" and claim.id not in held:
+            held[claim.id] = claim.model_copy(update={"kind": "claim"})
+    claims = list(held.values())
+    if written and budget.key_points:
+        body = compose(claims, replace(budget, key_points=0, sections=True))
+        composition = led_by(written, body, budget)
+    else:
+        composition = compose(claims, budget)
+    return briefing.model_copy(
+        update={
+            "key_points": composition.key_points,
+            "sections": composition.sections,
+            "watch": composition.watch,
+            "conflicts": briefing.conflicts[: budget.max_conflicts],
+            "stats": briefing.stats.model_copy(update={"claims_shown": composition.claims_shown()}),
+        }
+    )
 
 
 def period(docs: Sequence[Document]) -> Period:

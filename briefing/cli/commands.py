@@ -1,6 +1,7 @@
 """What the commands do: build, render, send, audiences, check. The parser in `briefing.cli`
-maps each command onto one `run_*` function here; everything they share (reading the documents,
-choosing the engine, writing the output, saying what happened) is below them.
+maps each command onto one `run_*` function here, called with the arguments and the `Session`
+(what the parser must know if the run is cut short); everything they share (reading the
+documents, choosing the engine, writing the output, saying what happened) is below them.
 
 Imports of the heavier modules are inside the functions, so `briefing --help` pays for none.
 """
@@ -26,6 +27,15 @@ if TYPE_CHECKING:
 _EXTENSIONS = {".json": "json", ".html": "html", ".htm": "html", ".txt": "txt"}
 
 
+@dataclass
+class Session:
+    """One command line run, as `main` sees it when the run is cut short (Ctrl-C, SIGTERM)."""
+
+    resumable: bool = False
+    """An engine that keeps the answers that finished (the LLM engine with its cache) ran, so
+    a rerun resumes where this one stopped."""
+
+
 def _format_for(output: str | None, explicit: str | None) -> str:
     if explicit:
         return explicit
@@ -33,14 +43,14 @@ def _format_for(output: str | None, explicit: str | None) -> str:
     return _EXTENSIONS.get(suffix, "md")
 
 
-def run_build(args: argparse.Namespace) -> int:
+def run_build(args: argparse.Namespace, session: Session) -> int:
     from briefing.deliver.output import check_writable
     from briefing.deliver.rendering import render
 
     fmt = _format_for(args.output, args.format)
     if args.output:
         check_writable(args.output)
-    run = _start(args, [fmt])
+    run = _start(args, session, [fmt])
     if run.briefing is None:
         _nothing_new(args, run, "no briefing written")
         return 0
@@ -50,7 +60,7 @@ def run_build(args: argparse.Namespace) -> int:
     return _finish(args, run, f" -> {args.output}" if args.output else "")
 
 
-def run_render(args: argparse.Namespace) -> int:
+def run_render(args: argparse.Namespace, session: Session) -> int:
     from briefing.deliver.output import check_writable
     from briefing.deliver.rendering import render
 
@@ -63,7 +73,7 @@ def run_render(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_send(args: argparse.Namespace) -> int:
+def run_send(args: argparse.Namespace, session: Session) -> int:
     from briefing.deliver import mail
     from briefing.deliver.output import check_writable
     from briefing.deliver.rendering import render
@@ -78,7 +88,7 @@ def run_send(args: argparse.Namespace) -> int:
         _say(warning)
     if settings is not None:
         mail.check_server(settings)  # now, before any model request is paid for
-    run = _start(args, ["txt", "html"])
+    run = _start(args, session, ["txt", "html"])
     if run.briefing is None:
         _nothing_new(args, run, "no mail sent")
         return 0
@@ -100,7 +110,7 @@ def run_send(args: argparse.Namespace) -> int:
     return _finish(args, run, where)
 
 
-def run_audiences(args: argparse.Namespace) -> int:
+def run_audiences(args: argparse.Namespace, session: Session) -> int:
     from briefing.deliver.audiences import list_audiences
 
     audiences = list_audiences(_folders(args))
@@ -131,7 +141,7 @@ class _Run:
         with a chunk that could not be read is not remembered, so the next run tries again."""
         if self.state is not None:
             failed = self.briefing.stats.failed_chunks if self.briefing else []
-            unread = {f.split(":", 1)[0].rsplit("#", 1)[0] for f in failed}
+            unread = {f.source for f in failed}
             self.state.record([d for d in self.selection.docs if d.id not in unread])
             self.state.save()
 
@@ -160,7 +170,7 @@ def _engine(
     )
 
 
-def _start(args: argparse.Namespace, formats: Sequence[str]) -> _Run:
+def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -> _Run:
     """Read the documents and make the briefing `args` ask for, to be rendered in `formats`
     (whose templates are tried first, before any work is paid for); briefing None when
     --only-new finds nothing new."""
@@ -197,6 +207,7 @@ def _start(args: argparse.Namespace, formats: Sequence[str]) -> _Run:
     progress = ProgressLine("extracting", enabled=None if not args.quiet else False)
     say = _quiet if args.quiet else (lambda message: progress.say(f"briefing: {message}"))
     engine, run.hint = _engine(args, audience.name, folders, say)
+    session.resumable = engine.resumable
     progress.extra = lambda: _progress_extra(engine)
     try:
         briefing = build_from_documents(
@@ -227,23 +238,13 @@ def _folders(args: argparse.Namespace) -> Folders:
 def _read_briefing(path: str) -> Briefing:
     from pathlib import Path
 
-    from pydantic import ValidationError
-
-    from briefing.models import Briefing
+    from briefing.schema import read_briefing
 
     try:
         raw = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
-    try:
-        return Briefing.model_validate_json(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        where = f"{where}: " if where else ""
-        raise InputError(
-            f"{path}: not a briefing saved with --format json ({where}{err['msg']})"
-        ) from exc
+    return read_briefing(raw, path)
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -270,16 +271,19 @@ def _finish(args: argparse.Namespace, run: _Run, where: str) -> int:
     _report(run.briefing, where, say)
     if run.hint:
         say(run.hint)
+    from briefing.text import count
+
     failed = run.briefing.stats.failed_chunks
     if args.strict and failed:
         print(
-            f"briefing: error: {len(failed)} chunk(s) could not be read (--strict)", file=sys.stderr
+            f"briefing: error: {count(len(failed), 'passage')} could not be read (--strict)",
+            file=sys.stderr,
         )
         return 1
     return 0
 
 
-def run_check(args: argparse.Namespace) -> int:
+def run_check(args: argparse.Namespace, session: Session) -> int:
     from briefing.verify import check_file
 
     report = check_file(args.brief, args.paths)
@@ -293,32 +297,34 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _report(briefing: Briefing, where: str, say: Callable[[str], None]) -> None:
     """What the run did, on stderr: notes, failures, counts, and what the model cost."""
+    from briefing.text import REASON_CHARS, count, one_line
+
     st = briefing.stats
     for note in st.skipped_files:
         say(f"note: {note}")
-    for failure in st.failed_chunks:
-        say(f"warning: chunk not read: {failure}")
-    new = f", {len(briefing.new_sources)} new" if briefing.since else ""
+    for failure in st.failed_chunks:  # the reason in full is in the JSON's stats
+        reason = one_line(failure.reason, REASON_CHARS)
+        say(f"warning: chunk not read: {failure.source}#{failure.index}: {reason}")
+    new = f", {len(briefing.new_sources):,} new" if briefing.since else ""
     say(
-        f"{_count(st.documents, 'document')}{new}, {_count(st.facts_found, 'fact')} "
-        f"({st.facts_dropped} dropped as unverifiable), {_count(st.claims, 'claim')}, "
-        f"{st.claims_shown} shown{where}"
+        f"{count(st.documents, 'document')}{new}, {count(st.facts_found, 'fact')} "
+        f"({st.facts_dropped:,} dropped as unverifiable), {count(st.claims, 'claim')}, "
+        f"{st.claims_shown:,} shown{where}"
     )
     if st.usage:
         u = st.usage
         say(
-            f"model {briefing.model}: {u.requests} requests ({u.reasks} re-asks), {u.cached} "
-            f"answers from cache, {u.prompt_tokens} prompt + {u.completion_tokens} "
-            "completion tokens"
+            f"model {briefing.model}: {count(u.requests, 'request')} "
+            f"({count(u.reasks, 're-ask')}), {count(u.cached, 'answer')} from cache, "
+            f"{u.prompt_tokens:,} prompt + {u.completion_tokens:,} completion tokens"
         )
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def _say(message: str) -> None:
-    print(f"briefing: {message}", file=sys.stderr)
+    """One line on stderr, whatever `message` holds (see briefing.text.one_line)."""
+    from briefing.text import one_line
+
+    print(f"briefing: {one_line(message)}", file=sys.stderr)
 
 
 def _quiet(message: str) -> None:
@@ -329,5 +335,9 @@ def _progress_extra(engine: Engine) -> str:
     usage = engine.usage()
     if usage is None:
         return ""
+    from briefing.text import count
+
     kept = getattr(engine, "facts_kept", 0)
-    return f"{kept} facts · {usage.prompt_tokens + usage.completion_tokens} tokens"
+    return (
+        f"{count(kept, 'fact')} · {count(usage.prompt_tokens + usage.completion_tokens, 'token')}"
+    )

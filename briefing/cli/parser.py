@@ -241,8 +241,10 @@ def _add_render_command(commands: argparse._SubParsersAction) -> None:
         "render",
         help="render a saved JSON briefing again (no engine, no model)",
         description="Render a briefing saved with '--format json' again, for another audience "
-        "or in another format. Nothing is read but the JSON, and no model is called. The JSON "
-        "holds the claims its budget chose: build with --audience analyst to have every claim.",
+        "or in another format. Nothing is read but the JSON, and no model is called. For an "
+        "audience with another budget, the key points, what to watch next and sections are "
+        "chosen again within it from the claims the JSON holds. The JSON holds the claims its "
+        "budget chose: build with --audience analyst to have every claim.",
         epilog="Example: briefing render brief.json --audience analyst -o brief.html",
     )
     render.add_argument("brief", metavar="BRIEF.json", help="a saved briefing ('-': stdin)")
@@ -313,10 +315,12 @@ def _add_check_command(commands: argparse._SubParsersAction) -> None:
     check.set_defaults(run=actions.run_check)
 
 
-def _leave_now(what: str, code: int) -> NoReturn:
+def _leave_now(what: str, code: int, session: actions.Session) -> NoReturn:
     """Exit at once, without waiting for requests still in flight in worker threads. Nothing is
-    lost: output files and cache entries are only ever replaced whole."""
-    print(f"briefing: {what}; finished answers are cached, so a rerun resumes", file=sys.stderr)
+    lost: output files and cache entries are only ever replaced whole. A rerun resumes only
+    when an engine that keeps its finished answers ran, and only then is it promised."""
+    resumes = "; finished answers are cached, so a rerun resumes" if session.resumable else ""
+    print(f"briefing: {what}{resumes}", file=sys.stderr)
     with contextlib.suppress(Exception):
         sys.stdout.flush()
     with contextlib.suppress(Exception):
@@ -324,22 +328,29 @@ def _leave_now(what: str, code: int) -> NoReturn:
     os._exit(code)
 
 
+def _one_line(message: str) -> str:
+    from briefing.text import one_line
+
+    return one_line(message)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_sigterm)
     parser = make_parser()
+    session = actions.Session()
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "run", None):
             parser.print_help(sys.stderr)
             return 2
-        return args.run(args)
+        return args.run(args, session)
     except BriefingError as exc:
-        print(f"briefing: error: {exc}", file=sys.stderr)
+        print(f"briefing: error: {_one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        _leave_now("interrupted", EXIT_INTERRUPTED)
+        _leave_now("interrupted", EXIT_INTERRUPTED, session)
     except Terminated:
-        _leave_now("terminated", EXIT_TERMINATED)
+        _leave_now("terminated", EXIT_TERMINATED, session)
     except BrokenPipeError:
         # The reader went away (| head): not an error worth a word.
         sys.stderr.close()

@@ -22,6 +22,7 @@ import jinja2
 from briefing.deliver.resources import DEFAULT_AUDIENCE, Folders, Kind
 from briefing.errors import ConfigError, TemplateError
 from briefing.models import Briefing, Citation, Claim
+from briefing.text import count
 
 FORMATS = {"md": "briefing.md.j2", "html": "briefing.html.j2", "txt": "briefing.txt.j2"}
 ALL_FORMATS = [*FORMATS, "json"]
@@ -80,6 +81,8 @@ def _environment(kind: Kind, audience: str, folders: Folders) -> jinja2.Environm
     env.filters["cited"] = cited
     env.filters["long_date"] = long_date
     env.filters["wrap"] = wrap
+    env.filters["number"] = number
+    env.globals["count"] = count
     env.globals["date_range"] = date_range
     env.globals["is_new"] = is_new
     env.globals["stats_line"] = stats_line
@@ -107,14 +110,18 @@ def render(
     user_dirs: Folders | Sequence[str | Path] = (),
 ) -> str:
     """The briefing as text in format `fmt` (md, html, txt or json), with the templates of
-    `audience` (default: the one it was built for)."""
+    `audience` (default: the one it was built for). For another audience than the one it was
+    built for, it is first composed again within that audience's budget from the claims it
+    holds (`for_audience`)."""
+    if fmt not in ALL_FORMATS:
+        raise ConfigError(f"unknown format {fmt!r} (choose from {', '.join(ALL_FORMATS)})")
+    folders = _folders("templates", user_dirs)
+    if audience and audience != briefing.audience:
+        briefing = for_audience(briefing, audience, folders)
     if fmt == "json":
         return briefing.model_dump_json(indent=2) + "\n"
-    if fmt not in FORMATS:
-        raise ConfigError(f"unknown format {fmt!r} (choose from {', '.join(ALL_FORMATS)})")
-    audience = audience or briefing.audience
-    _folders("templates", user_dirs).check(audience)
-    env = environment(audience, user_dirs)
+    folders.check(briefing.audience)
+    env = environment(briefing.audience, folders)
     return render_template(env, FORMATS[fmt], b=briefing)
 
 
@@ -131,7 +138,15 @@ def check_templates(
 
 
 def _sample() -> Briefing:
-    from briefing.models import Conflict, ConflictValue, Period, Section, SourceInfo, Stats
+    from briefing.models import (
+        Conflict,
+        ConflictValue,
+        FailedChunk,
+        Period,
+        Section,
+        SourceInfo,
+        Stats,
+    )
 
     when = dt.datetime(2026, 1, 2, 9, 0, tzinfo=dt.UTC)
     cite = Citation(source="a", quote="The council approved a loan of €5 million.", start=0, end=42)
@@ -169,19 +184,37 @@ def _sample() -> Briefing:
                 ],
             )
         ],
-        stats=Stats.model_validate(
-            {
-                "documents": 2,
-                "chunks": 2,
-                "facts_found": 2,
-                "claims": 2,
-                "claims_shown": 2,
-                "failed_chunks": ["b#2: a chunk that could not be read"],
-            }
+        stats=Stats(
+            documents=2,
+            chunks=2,
+            facts_found=2,
+            claims=2,
+            claims_shown=2,
+            failed_chunks=[FailedChunk(source="b", index=2, reason="a chunk not read")],
         ),
         new_sources=["a"],
         since=when,
     )
+
+
+def for_audience(briefing: Briefing, audience: str, folders: Folders | None = None) -> Briefing:
+    """`briefing`, built for another audience, as `audience` would have it. When the two
+    audiences' budgets differ, its key points, what to watch next, sections and where sources
+    differ are chosen again within `audience`'s budget from the claims the briefing holds (see
+    `briefing.assemble.composing.recompose`); an audience with the same budget (one that only
+    changes the templates) shows what the briefing holds."""
+    from briefing.assemble.composing import recompose
+    from briefing.deliver.audiences import load_audience
+
+    folders = folders or Folders()
+    budget = load_audience(audience, folders).budget
+    try:
+        built = load_audience(briefing.audience, folders).budget
+    except ConfigError:  # an audience of someone else's: its budget is not known here
+        built = None
+    if built != budget:
+        briefing = recompose(briefing, budget)
+    return briefing.model_copy(update={"audience": audience})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -212,21 +245,27 @@ def is_new(claim: Claim, briefing: Briefing) -> bool:
 
 def stats_line(b: Briefing, full: bool = True) -> str:
     """'5 documents read · 87 facts found · ... · generated 2025-12-04 09:00 UTC'; without
-    `full`, only how many documents, the engine and when."""
+    `full`, only how many documents, how many passages could not be read, the engine and when.
+    Why a passage could not be read is for the JSON's stats and stderr, not for readers."""
     st = b.stats
-    parts = [f"{st.documents} document{'s' if st.documents != 1 else ''} read"]
+    parts = [f"{count(st.documents, 'document')} read"]
     if full:
         parts += [
-            f"{st.facts_found} facts found",
-            f"{st.facts_dropped} dropped as unverifiable",
-            f"{st.claims} claims after merging, {st.claims_shown} shown",
+            f"{count(st.facts_found, 'fact')} found",
+            f"{st.facts_dropped:,} dropped as unverifiable",
+            f"{count(st.claims, 'claim')} after merging, {st.claims_shown:,} shown",
         ]
-        if st.failed_chunks:
-            failed = ", ".join(st.failed_chunks)
-            parts.append(f"{len(st.failed_chunks)} chunk(s) could not be read: {failed}")
+    if st.failed_chunks:  # what a reader needs: how much is missing, and from which files
+        sources = ", ".join(dict.fromkeys(f.source for f in st.failed_chunks))
+        parts.append(f"{count(len(st.failed_chunks), 'passage')} could not be read ({sources})")
     parts.append(f"engine: {b.engine}" + (f" ({b.model})" if b.model else ""))
     parts.append(f"generated {b.generated_at:%Y-%m-%d %H:%M UTC}")
     return " · ".join(parts)
+
+
+def number(n: int) -> str:
+    """12345 as '12,345'."""
+    return f"{n:,}"
 
 
 def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "", first: str | None = None) -> str:

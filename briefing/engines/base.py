@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from briefing.models import Chunk, Claim, Document, Fact, Usage
+from briefing.models import Chunk, Claim, Document, Fact, FailedChunk, Usage
 
 Progress = Callable[[int, int], None]
 """Called as progress(done, total) after each chunk."""
@@ -17,12 +17,18 @@ class Extraction:
     """What an engine returns: the facts, and the chunks it could not read (with why)."""
 
     facts: list[Fact] = field(default_factory=list)
-    failed_chunks: list[str] = field(default_factory=list)
+    failed_chunks: list[FailedChunk] = field(default_factory=list)
 
 
 class Engine(Protocol):
     name: str
     model: str | None
+
+    @property
+    def resumable(self) -> bool:
+        """True when the answers that finished outlive an interrupted run (the LLM engine with
+        its cache on), so that a rerun sends only what was left."""
+        ...
 
     def extract(
         self,

@@ -95,6 +95,7 @@ class ExtractiveEngine:
 
     name = "extractive"
     model: str | None = None
+    resumable = False  # nothing to keep: a rerun does it all again, fast
 
     def extract(
         self,

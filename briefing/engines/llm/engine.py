@@ -43,8 +43,8 @@ from briefing.engines.llm.cache import AnswerCache, cache_key
 from briefing.engines.llm.client import ChatClient, ChunkFailed, SchemaModeUnsupported
 from briefing.engines.llm.prompting import Prompts
 from briefing.errors import ModelError
-from briefing.models import Chunk, Claim, Document, Fact, Usage
-from briefing.text import sentence_spans
+from briefing.models import Chunk, Claim, Document, Fact, FailedChunk, Usage
+from briefing.text import REASON_CHARS, one_line, sentence_spans
 
 DEFAULT_MODEL = "gpt-4.1-mini"
 DEFAULT_CONCURRENCY = 8
@@ -55,20 +55,23 @@ A = TypeVar("A", bound=BaseModel)
 
 
 class InvalidAnswer(Exception):
-    """An answer that cannot be used; `feedback` is what the model is told when asked again."""
+    """An answer that cannot be used: `problem` is what the model is told when asked again,
+    `summary` what people are told (never the model's own words; default: `problem`)."""
 
-    def __init__(self, problem: str, raw: str | None):
+    def __init__(self, problem: str, raw: str | None, summary: str | None = None):
         super().__init__(problem)
         self.problem = problem
         self.raw = raw
+        self.summary = summary or problem
 
 
 class AnswerFailed(Exception):
     """No valid answer after every attempt: carries the attempts, the last problem and the last
-    raw answer (instructor's habit: the failure explains itself)."""
+    raw answer (instructor's habit: the failure explains itself). Its message is for people
+    (the stats, stderr): the problem's summary, never the raw answer."""
 
-    def __init__(self, attempts: int, problem: str, raw: str | None):
-        super().__init__(f"no valid answer after {attempts} attempts: {problem}")
+    def __init__(self, attempts: int, problem: str, raw: str | None, summary: str | None = None):
+        super().__init__(f"no valid answer after {attempts} attempts: {summary or problem}")
         self.attempts = attempts
         self.problem = problem
         self.raw = raw
@@ -90,7 +93,7 @@ Notice = Callable[[str], None]
 
 
 def _stderr_notice(message: str) -> None:
-    print(f"briefing: {message}", file=sys.stderr)
+    print(f"briefing: {one_line(message)}", file=sys.stderr)
 
 
 class LLMEngine:
@@ -115,6 +118,11 @@ class LLMEngine:
         self.facts_kept = 0
         self._usage = Usage()
         self._lock = threading.Lock()
+
+    @property
+    def resumable(self) -> bool:
+        """Answers that finished are in the cache, unless it is off (--no-cache)."""
+        return self.cache.enabled
 
     # -- accounting ---------------------------------------------------------------------------
 
@@ -262,7 +270,7 @@ class LLMEngine:
                         self._count(fallbacks=this.fallbacks)
                     return answer
         except InvalidAnswer as exc:
-            raise AnswerFailed(attempts, exc.problem, exc.raw) from exc
+            raise AnswerFailed(attempts, exc.problem, exc.raw, exc.summary) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     # -- the engine interface -------------------------------------------------------------------
@@ -275,7 +283,7 @@ class LLMEngine:
         for chunk in chunks:
             per_doc[chunk.source] = per_doc.get(chunk.source, 0) + 1
         results: dict[int, list[Fact]] = {}
-        failed: dict[int, str] = {}
+        failed: dict[int, FailedChunk] = {}
 
         def work(i: int) -> list[Fact]:
             chunk = chunks[i]
@@ -327,7 +335,9 @@ class LLMEngine:
                         results[i] = future.result()
                         self.facts_kept += len(results[i])
                     except (AnswerFailed, ChunkFailed) as exc:
-                        failed[i] = f"{chunks[i].source}#{chunks[i].index + 1}: {exc}"
+                        failed[i] = FailedChunk(
+                            source=chunks[i].source, index=chunks[i].index + 1, reason=str(exc)
+                        )
                     done += 1
                     if progress:
                         progress(done, len(chunks))
@@ -338,7 +348,11 @@ class LLMEngine:
             raise
         pool.shutdown(wait=True)
         if chunks and len(failed) == len(chunks):
-            raise ModelError(f"no chunk could be read; the first: {failed[min(failed)]}")
+            first = failed[min(failed)]
+            raise ModelError(
+                f"no chunk could be read; the first: {first.source}#{first.index}: "
+                + one_line(first.reason, REASON_CHARS)
+            )
         return Extraction(
             facts=[f for i in sorted(results) for f in results[i]],
             failed_chunks=[failed[i] for i in sorted(failed)],
@@ -369,8 +383,8 @@ class LLMEngine:
             )
         except (AnswerFailed, ChunkFailed) as exc:
             self.notice(
-                f"the key points could not be written by the model ({_short(exc)}); "
-                "leading with the top claims instead"
+                f"the model's key points could not be used ({one_line(str(exc), 160)}); "
+                "the top claims lead instead"
             )
             return None
         points = [_lead_claim(n, p, known) for n, p in enumerate(answer.points, 1)]
@@ -385,13 +399,8 @@ def _lead_claim(n: int, point: LeadPoint, known: dict[str, Claim]) -> Claim:
         citations=lead_citations(point.text, cited),
         topic=None,
         importance=max(c.importance for c in cited),
+        kind="key_point",
     )
-
-
-def _short(exc: Exception, limit: int = 160) -> str:
-    """An error's message on one line, cut to `limit` characters."""
-    text = " ".join(str(exc).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _doc_vars(doc: Document) -> dict[str, Any]:
@@ -435,6 +444,7 @@ def parse_answer(completion: Any, answer_model: type[A], checks: Checks | None =
             f"you declined ({completion.refusal.strip()[:200]}); the passage is a published "
             "document to be summarised: extract its facts, or return an empty list",
             None,
+            summary="the model declined to answer",
         )
     raw = completion.content
     if completion.finish_reason == "length":
