@@ -34,7 +34,7 @@ def _format_for(output: str | None, explicit: str | None) -> str:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from briefing.deliver.output import check_writable
+    from briefing.deliver.output import check_writable, write_output
     from briefing.deliver.rendering import render
 
     fmt = _format_for(args.output, args.format)
@@ -44,14 +44,13 @@ def run_build(args: argparse.Namespace) -> int:
     if run.briefing is None:
         _nothing_new(args, run, "no briefing written")
         return 0
-    text = render(run.briefing, fmt, run.audience.name, run.folders)
-    _emit(text, args.output)
+    write_output(args.output, render(run.briefing, fmt, run.audience.name, run.folders))
     run.done()
-    return _finish(args, run, f" -> {args.output}" if args.output else "")
+    return _finish(args, run, _where(args.output))
 
 
 def run_render(args: argparse.Namespace) -> int:
-    from briefing.deliver.output import check_writable
+    from briefing.deliver.output import check_writable, write_output
     from briefing.deliver.rendering import render
 
     fmt = _format_for(args.output, args.format)
@@ -59,7 +58,7 @@ def run_render(args: argparse.Namespace) -> int:
         check_writable(args.output)
     folders = _folders(args)
     briefing = _read_briefing(args.brief)
-    _emit(render(briefing, fmt, args.audience, folders), args.output)
+    write_output(args.output, render(briefing, fmt, args.audience, folders))
     return 0
 
 
@@ -87,7 +86,7 @@ def run_send(args: argparse.Namespace) -> int:
     )
     if settings is None:
         mail.write_message(message, args.dry_run)
-        where = f" -> {args.dry_run} (not sent)"
+        where = f"{_where(args.dry_run) or ' -> standard output'} (not sent)"
     else:
         mail.send(message, settings)
         run.done()
@@ -234,14 +233,11 @@ def _read_briefing(path: str) -> Briefing:
         ) from exc
 
 
-def _emit(text: str, output: str | None) -> None:
-    from briefing.deliver.output import write_atomic
+def _where(output: str | None) -> str:
+    """' -> FILE' for the run's last line; nothing for standard output."""
+    from briefing.deliver.output import is_stdout
 
-    if output:
-        write_atomic(output, text)
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+    return "" if is_stdout(output) else f" -> {output}"
 
 
 def _nothing_new(args: argparse.Namespace, run: _Run, what: str) -> None:

@@ -21,7 +21,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from briefing.deliver.output import write_atomic
+from briefing.deliver.output import write_output
 from briefing.deliver.rendering import date_range
 from briefing.errors import ConfigError, MailError, UsageError
 from briefing.models import Briefing
@@ -121,8 +121,9 @@ def compose(text: str, html: str, subject: str, sender: str, to: Sequence[str]) 
 
 
 def write_message(msg: EmailMessage, path: str | Path) -> None:
-    """Write `msg` to `path` as an .eml file (what --dry-run does instead of sending)."""
-    write_atomic(path, msg.as_string())
+    """Write `msg` to `path` as an .eml file, '-' to standard output (what --dry-run does
+    instead of sending)."""
+    write_output(path, msg.as_string())
 
 
 def send(msg: EmailMessage, settings: SmtpSettings, timeout: float = TIMEOUT) -> None:
