@@ -11,6 +11,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from briefing import __version__
+
+# Every briefing written as text says that briefing wrote it, and reading skips a file that
+# does (`briefing.ingest.sources.written_by_briefing`), so a briefing written into the folder it
+# briefs is never a source of the next: `<!-- WRITTEN_BY -->` at the end of the last line of
+# Markdown and after the footer of an HTML page, whose head has a generator <meta>; WRITTEN_BY
+# as the last line of plain text; an X-Mailer: GENERATOR header in a message. The templates'
+# shared macros write them, so a template of one's own that uses the macros keeps them.
+GENERATOR = f"briefing {__version__}"
+WRITTEN_BY = f"written by {GENERATOR}"
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")

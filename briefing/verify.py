@@ -77,7 +77,7 @@ def check_file(brief: str | Path, paths: Iterable[str | Path]) -> Report:
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise InputError(f"{brief}: cannot read the briefing ({reason or exc})") from exc
-    files = files_by_id(find_files(paths).files)
+    files = files_by_id(find_files(paths, exclude=[brief]).files)
     if brief.suffix.lower() == ".json":
         try:
             data = json.loads(text)

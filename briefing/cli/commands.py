@@ -158,7 +158,7 @@ def _start(args: argparse.Namespace) -> _Run:
 
     from briefing.cli.progress import ProgressLine
     from briefing.deliver.audiences import load_audience
-    from briefing.deliver.output import check_writable
+    from briefing.deliver.output import check_writable, is_stdout
     from briefing.deliver.state import Selection, State
     from briefing.ingest.sources import load_documents
     from briefing.pipeline import BuildOptions, build_from_documents
@@ -177,7 +177,8 @@ def _start(args: argparse.Namespace) -> _Run:
         state = State.load(args.state)
         state.path.parent.mkdir(parents=True, exist_ok=True)
         check_writable(state.path)
-    docs, notes = load_documents(args.paths)
+    written = [getattr(args, "output", None), getattr(args, "dry_run", None)]
+    docs, notes = load_documents(args.paths, exclude=[w for w in written if w and not is_stdout(w)])
     selection = state.select(docs, args.only_new) if state else Selection(docs)
     run = _Run(folders, audience, selection, state, None)
     if not selection.docs:

@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 from briefing.deliver.output import write_output
 from briefing.deliver.rendering import date_range
 from briefing.errors import ConfigError, MailError, UsageError
-from briefing.models import Briefing
+from briefing.models import GENERATOR, Briefing
 
 SMTP_URL_ENV = "BRIEFING_SMTP_URL"
 SMTP_PASSWORD_ENV = "BRIEFING_SMTP_PASSWORD"
@@ -115,6 +115,7 @@ def compose(text: str, html: str, subject: str, sender: str, to: Sequence[str]) 
     msg["To"] = ", ".join(to)
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
+    msg["X-Mailer"] = GENERATOR  # what briefing looks for to skip its own messages as sources
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     return msg

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,18 +87,25 @@ class Found:
     notes: list[str] = field(default_factory=list)
 
 
-def find_files(paths: Iterable[str | Path]) -> Found:
+def find_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> Found:
     """The readable files under `paths` (folders are walked recursively; hidden entries and
-    links to folders skipped), in a stable order. Raises InputError for a path that does not
-    exist."""
+    links to folders skipped), in a stable order, but for the files `exclude` (the output of
+    the run) and briefings briefing wrote. Raises InputError for a path that does not exist."""
     found = Found()
     other: dict[str, int] = {}
     seen: set[Path] = set()
+    excluded = {_real(Path(p)) for p in exclude}
 
     def add(file: Path) -> None:
         real = _real(file)
-        if real not in seen:
-            seen.add(real)
+        if real in seen:
+            return
+        seen.add(real)
+        if real in excluded:
+            found.notes.append(f"{file}: skipped, the output of this run")
+        elif written_by_briefing(file):
+            found.notes.append(f"{file}: skipped, a briefing written by briefing")
+        else:
             found.files.append(file)
 
     def unlisted(exc: OSError) -> None:
@@ -135,7 +144,7 @@ def find_files(paths: Iterable[str | Path]) -> Found:
                 ext = file.suffix.lower()
                 if ext not in READERS:
                     other[ext or "(none)"] = other.get(ext or "(none)", 0) + 1
-                elif file.is_symlink() or file.is_file():
+                elif file.is_file() or (file.is_symlink() and not file.exists()):
                     add(file)  # a broken link or a loop is noted when it cannot be read
                 else:
                     found.notes.append(f"{file}: skipped, not a regular file")
@@ -143,6 +152,43 @@ def find_files(paths: Iterable[str | Path]) -> Found:
         kinds = ", ".join(sorted(other))
         found.notes.append(f"skipped {sum(other.values())} file(s) of other kinds ({kinds})")
     return found
+
+
+_MARK_BYTES = 4096  # the mark is looked for in this much of each end of a file
+_WRITTEN_AS = {".md", ".markdown", ".html", ".htm", ".txt", ".eml"}  # what briefing writes
+_MARK = re.compile(  # as the templates write `briefing.models.WRITTEN_BY` and GENERATOR
+    rb"<!-- written by briefing \S+ -->"  # Markdown, HTML
+    rb"|^written by briefing \S+\r?$"  # plain text: its last line
+    rb'|<meta name="generator" content="briefing '  # HTML
+    rb"|^X-Mailer: briefing ",  # a message
+    re.MULTILINE,
+)
+
+
+def written_by_briefing(file: Path) -> bool:
+    """Whether `file` is a briefing that briefing wrote: the first or last few KB of a file in a
+    format briefing writes carry its mark (see `briefing.models.WRITTEN_BY`). Never reads a
+    whole file, and never waits on a named pipe."""
+    if file.suffix.lower() not in _WRITTEN_AS:
+        return False
+    try:
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False  # noted when it is read
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                return False
+            if st.st_size <= 2 * _MARK_BYTES:
+                ends = fh.read(2 * _MARK_BYTES)
+            else:
+                ends = fh.read(_MARK_BYTES)
+                fh.seek(st.st_size - _MARK_BYTES)
+                ends += b"\n" + fh.read(_MARK_BYTES)
+        except OSError:
+            return False
+    return _MARK.search(ends) is not None
 
 
 def _real(path: Path) -> Path:
@@ -153,13 +199,16 @@ def _real(path: Path) -> Path:
         return path.absolute()
 
 
-def load_documents(paths: Iterable[str | Path]) -> tuple[list[Document], list[str]]:
-    """Read every document under `paths`. Returns the documents and notes on what was skipped.
+def load_documents(
+    paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()
+) -> tuple[list[Document], list[str]]:
+    """Read every document under `paths` but the files `exclude` (the run's output). Returns
+    the documents and notes on what was skipped.
 
     Raises InputError when a path is missing, two files share an ID, or nothing is readable.
     """
     paths = list(paths)
-    found = find_files(paths)
+    found = find_files(paths, exclude)
     docs: list[Document] = []
     notes = list(found.notes)
     for file in files_by_id(found.files).values():
