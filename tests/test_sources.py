@@ -56,16 +56,56 @@ def test_seed_ids(seed):
     assert sorted(d.id for d in seed.values()) == sorted(p.stem for p in SEEDS.glob("*.txt"))
 
 
-def test_duplicate_ids_are_an_input_error_naming_both_paths(tmp_path):
+def ids_of(*paths) -> list[str]:
+    docs, _ = load_documents(paths)
+    return sorted(d.id for d in docs)
+
+
+def test_files_of_one_name_in_dated_folders_are_told_apart_by_their_folders(tmp_path):
+    """Two article.txt used to stop the run ('two files have the ID'). Only the files whose
+    names collide get a longer ID; the others keep theirs."""
+    for day in ("2026-11-29", "2026-11-30"):
+        (tmp_path / "news" / day).mkdir(parents=True)
+        (tmp_path / "news" / day / "article.txt").write_text(BODY)
+    (tmp_path / "news" / "2026-11-30" / "memo.md").write_text(BODY)
+    ids = ["2026-11-29/article", "2026-11-30/article", "memo"]
+    assert ids_of(tmp_path / "news") == ids
+
+
+def test_ids_are_stable_however_the_files_are_given(tmp_path, monkeypatch):
+    for day in ("2026-11-29", "2026-11-30"):
+        (tmp_path / "news" / day).mkdir(parents=True)
+        (tmp_path / "news" / day / "article.txt").write_text(BODY)
+    ids = ["2026-11-29/article", "2026-11-30/article"]
+    assert ids_of(tmp_path / "news") == ids
+    assert ids_of(*sorted((tmp_path / "news").glob("*/article.txt"), reverse=True)) == ids
+    monkeypatch.chdir(tmp_path / "news" / "2026-11-29")
+    assert ids_of("article.txt", "../2026-11-30/article.txt") == ids
+
+
+def test_each_colliding_file_gets_the_shortest_end_of_its_path_that_is_its_own(tmp_path):
+    for folder in ("a/x", "b/x", "c/y"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "article.txt").write_text(BODY)
+    assert ids_of(tmp_path) == ["a/x/article", "b/x/article", "y/article"]
+
+
+def test_files_of_one_name_in_one_folder_keep_their_extensions(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    first, second = tmp_path / "a" / "story.txt", tmp_path / "b" / "story.md"
-    first.write_text(BODY)
-    second.write_text(BODY)
+    for path in ("a/report.txt", "a/report.md", "b/report.md"):
+        (tmp_path / path).write_text(BODY)
+    assert ids_of(tmp_path) == ["a/report.md", "b/report", "report.txt"]
+
+
+def test_ids_that_still_coincide_are_an_input_error_naming_both_paths(tmp_path):
+    first, second = tmp_path / "report.md", tmp_path / "report.md.txt"
+    for path in (first, second, tmp_path / "report.txt"):
+        path.write_text(BODY)
     with pytest.raises(InputError) as info:
         load_documents([tmp_path])
     message = str(info.value)
-    assert "story" in message
+    assert "two files have the ID 'report.md'" in message
     assert str(first) in message
     assert str(second) in message
 

@@ -211,8 +211,8 @@ def load_documents(
     found = find_files(paths, exclude)
     docs: list[Document] = []
     notes = list(found.notes)
-    for file in files_by_id(found.files).values():
-        doc, note = read_document(file)
+    for fid, file in files_by_id(found.files).items():
+        doc, note = read_document(file, fid)
         if note:
             notes.append(note)
         if doc is not None:
@@ -229,17 +229,61 @@ def load_documents(
 
 
 def files_by_id(files: Iterable[Path]) -> dict[str, Path]:
-    """Files by their ID (the name without its extension), in order. Raises InputError when two
-    files share an ID."""
+    """Files by their ID, in order. A file's ID is its name without the extension; files that
+    share one are told apart by the shortest end of their path that no other of them shares
+    ('2026-11-29/article', '2026-11-30/article'), and files of one folder by their whole names
+    ('report.pdf', 'report.docx'). Raises InputError when two IDs are still the same."""
+    files = list(files)
+    by_stem: dict[str, list[Path]] = {}
+    for file in files:
+        by_stem.setdefault(file.stem, []).append(file)
+    ids: dict[Path, str] = {}
+    for stem, group in by_stem.items():
+        ids.update(_told_apart(group) if len(group) > 1 else {group[0]: stem})
     by_id: dict[str, Path] = {}
     for file in files:
-        if file.stem in by_id:
+        if ids[file] in by_id:
             raise InputError(
-                f"two files have the ID {file.stem!r}: {by_id[file.stem]} and {file}; "
-                "rename one (the ID is the file name without its extension)"
+                f"two files have the ID {ids[file]!r}: {by_id[ids[file]]} and {file}; rename one "
+                "(the ID is the file name without its extension)"
             )
-        by_id[file.stem] = file
+        by_id[ids[file]] = file
     return by_id
+
+
+def file_for_id(files: dict[str, Path], sid: str) -> Path | None:
+    """The file with ID `sid` among `files` (as `files_by_id` gives them), or else the one file
+    whose path ends as `sid` does: '2026-11-29/article' is .../2026-11-29/article.txt when only
+    that folder is given. None when there is no such file, or more than one."""
+    if sid in files:
+        return files[sid]
+    want = sid.split("/")
+    ends = [f for f in files.values() if any(k[-len(want) :] == want for k in _keys(f))]
+    return ends[0] if len(ends) == 1 else None
+
+
+def _told_apart(group: list[Path]) -> dict[Path, str]:
+    """IDs for files that share a name without extension: the shortest end of each one's path
+    (folders, then the name without extension) that no other file of `group` ends in. Files in
+    one folder end alike however far back one looks; they keep their extensions."""
+    stems = [_keys(f)[0] for f in group]
+    names = [_keys(f)[1] for f in group]
+    ids: dict[Path, str] = {}
+    for i, file in enumerate(group):
+        keys = names if stems.count(stems[i]) > 1 else stems
+        for n in range(1, len(keys[i]) + 1):
+            end = keys[i][-n:]
+            if sum(k[-n:] == end for k in keys) == 1:
+                break
+        ids[file] = "/".join(end)
+    return ids
+
+
+def _keys(file: Path) -> tuple[list[str], list[str]]:
+    """The parts of the absolute path of `file` (links not followed) without its root: with
+    the name without its extension last, and with the whole name last."""
+    parts = list(Path(os.path.abspath(file)).parts[1:])
+    return [*parts[:-1], file.stem], parts
 
 
 def read_file(file: Path) -> tuple[bytes, Decoded]:
@@ -251,8 +295,9 @@ def read_file(file: Path) -> tuple[bytes, Decoded]:
     return data, READERS[file.suffix.lower()](data)
 
 
-def read_document(file: Path) -> tuple[Document | None, str | None]:
-    """Read one file into a Document, or (None, note) when it has nothing to read."""
+def read_document(file: Path, fid: str | None = None) -> tuple[Document | None, str | None]:
+    """Read one file into a Document with the ID `fid` (`files_by_id` gives it; default: the
+    name without its extension), or (None, note) when it has nothing to read."""
     try:
         data, decoded = read_file(file)
     except OSError as exc:
@@ -264,7 +309,7 @@ def read_document(file: Path) -> tuple[Document | None, str | None]:
         return None, f"{file}: skipped, no text content"
     return (
         Document(
-            id=file.stem,
+            id=fid or file.stem,
             path=str(file),
             text=decoded.text,
             body=meta.body,
