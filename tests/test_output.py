@@ -203,3 +203,38 @@ def test_a_failed_write_is_one_line_and_leaves_the_old_file(tmp_path, docs, caps
     assert line == f"briefing: error: {out}: cannot be written (No space left on device)"
     assert out.read_text() == "the last briefing\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.md", "docs"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The format: --format, else the extension; an extension briefing does not write is a mistake
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["build", "render"])
+def test_an_extension_briefing_does_not_write_is_a_usage_error(tmp_path, capsys, command):
+    """`-o brief.pdf` used to write Markdown into brief.pdf. Refused before anything is read."""
+    out = tmp_path / "brief.pdf"
+    assert main([command, str(tmp_path / "not-read-yet"), "-o", str(out)]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert line == (
+        f"briefing: error: -o {out}: briefing writes .md, .markdown, .html, .htm, .txt, .json; "
+        "give one of these extensions, or the format with --format md|html|txt|json"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "starts"),
+    [
+        ("brief.pdf", ["--format", "html"], "<!DOCTYPE html>"),
+        ("brief", [], "# "),
+        ("brief.MARKDOWN", [], "# "),
+        ("brief.htm", [], "<!DOCTYPE html>"),
+    ],
+)
+def test_the_format_comes_from_format_else_the_extension_else_markdown(
+    tmp_path, docs, name, args, starts
+):
+    out = tmp_path / name
+    assert main(["build", str(docs), "-o", str(out), "-q", *args]) == 0
+    assert out.read_text().startswith(starts)

@@ -153,8 +153,11 @@ def test_hidden_files_and_folders_are_skipped(tmp_path):
     (tmp_path / ".hidden.txt").write_text(BODY)
     (tmp_path / ".cache").mkdir()
     (tmp_path / ".cache" / "inside.txt").write_text(BODY)
-    docs, _ = load_documents([tmp_path])
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".DS_Store").write_bytes(b"\x00")
+    docs, notes = load_documents([tmp_path])
     assert [d.id for d in docs] == ["visible"]
+    assert notes == ["skipped 3 hidden file(s) or folder(s) (names starting with '.')"]
 
 
 def test_folders_are_walked_recursively(tmp_path):

@@ -23,21 +23,11 @@ if TYPE_CHECKING:
     from briefing.models import Briefing
 
 
-_EXTENSIONS = {".json": "json", ".html": "html", ".htm": "html", ".txt": "txt"}
-
-
-def _format_for(output: str | None, explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    suffix = output[output.rfind(".") :].lower() if output and "." in output else ""
-    return _EXTENSIONS.get(suffix, "md")
-
-
 def run_build(args: argparse.Namespace) -> int:
-    from briefing.deliver.output import check_writable, write_output
+    from briefing.deliver.output import check_writable, format_for, write_output
     from briefing.deliver.rendering import render
 
-    fmt = _format_for(args.output, args.format)
+    fmt = format_for(args.output, args.format)
     if args.output:
         check_writable(args.output)
     run = _start(args)
@@ -50,10 +40,10 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_render(args: argparse.Namespace) -> int:
-    from briefing.deliver.output import check_writable, write_output
+    from briefing.deliver.output import check_writable, format_for, write_output
     from briefing.deliver.rendering import render
 
-    fmt = _format_for(args.output, args.format)
+    fmt = format_for(args.output, args.format)
     if args.output:
         check_writable(args.output)
     folders = _folders(args)

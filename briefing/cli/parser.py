@@ -97,7 +97,9 @@ def _add_format_option(parser: argparse.ArgumentParser) -> None:
         choices=["md", "html", "txt", "json"],
         default=None,
         help="output format: Markdown, an HTML page (also an e-mail body), plain text, or JSON "
-        "(default: from the -o extension, else md)",
+        "(default: from the -o extension: .md or .markdown, .html or .htm, .txt, .json; md "
+        "for standard output or a name without an extension; any other extension needs "
+        "--format)",
     )
 
 

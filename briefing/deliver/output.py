@@ -16,14 +16,38 @@ import sys
 import tempfile
 from pathlib import Path
 
-from briefing.errors import InputError, OutputError
+from briefing.errors import InputError, OutputError, UsageError
 
 STDOUT = "-"
+EXTENSIONS = {
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "txt",
+    ".json": "json",
+}
 _MAX_LINKS = 40  # as the kernel's limit on links followed in one path
 
 
 def is_stdout(path: str | Path | None) -> bool:
     return path is None or str(path) == STDOUT
+
+
+def format_for(output: str | None, explicit: str | None = None) -> str:
+    """The format to write: `explicit` (--format), else the one the extension of `output`
+    names, else Markdown (standard output, or a name without an extension such as /dev/null).
+    UsageError for any other extension: `-o brief.pdf` must not quietly write Markdown."""
+    if explicit:
+        return explicit
+    suffix = "" if output is None or is_stdout(output) else Path(output).suffix.lower()
+    if suffix and suffix not in EXTENSIONS:
+        known = ", ".join(EXTENSIONS)
+        raise UsageError(
+            f"-o {output}: briefing writes {known}; give one of these extensions, or the "
+            "format with --format md|html|txt|json"
+        )
+    return EXTENSIONS.get(suffix, "md")
 
 
 def check_writable(path: str | Path) -> None:

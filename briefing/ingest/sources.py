@@ -93,6 +93,7 @@ def find_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) 
     the run) and briefings briefing wrote. Raises InputError for a path that does not exist."""
     found = Found()
     other: dict[str, int] = {}
+    hidden = 0
     seen: set[Path] = set()
     excluded = {_real(Path(p)) for p in exclude}
 
@@ -129,6 +130,7 @@ def find_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) 
                 found.notes.append(f"{raw}: skipped, not a regular file")
             continue
         for root, dirs, names in os.walk(path, onerror=unlisted):
+            hidden += sum(1 for n in [*dirs, *names] if n.startswith("."))
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for link in [d for d in dirs if os.path.islink(os.path.join(root, d))]:
                 # Followed, a link could lead anywhere, or back up in a loop.
@@ -151,6 +153,10 @@ def find_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) 
     if other:
         kinds = ", ".join(sorted(other))
         found.notes.append(f"skipped {sum(other.values())} file(s) of other kinds ({kinds})")
+    if hidden:
+        found.notes.append(
+            f"skipped {hidden} hidden file(s) or folder(s) (names starting with '.')"
+        )
     return found
 
 
