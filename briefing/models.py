@@ -31,7 +31,12 @@ class Document(_Model):
     """One source file as read: its full decoded text and where the content is in it."""
 
     id: str
-    path: str
+    path: str = Field(description="Where the file is read from.")
+    shown_path: str = Field(
+        "",
+        description="The path a briefing shows: relative to the folder it was found under (a "
+        "file given by itself: as given when relative, else its name). Empty: the file's name.",
+    )
     text: str = Field(repr=False)
     body: list[tuple[int, int]] = Field(
         default_factory=list,
@@ -132,7 +137,11 @@ class Conflict(_Model):
 
 class SourceInfo(_Model):
     id: str
-    path: str
+    path: str = Field(
+        description="The file's path relative to the folder it was found under (a file given "
+        "by itself: as given when relative, else its name); never where it lies on the machine "
+        "that made the briefing, as a briefing may be mailed."
+    )
     title: str | None
     date: dt.date | None
     url: str | None

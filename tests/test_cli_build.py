@@ -306,3 +306,35 @@ def test_installed_templates_are_found_from_another_directory(cli, seeds, tmp_pa
     assert r.returncode == 0, r.stderr
     assert "## Key points" in r.stdout
     assert not Path(tmp_path, "templates").exists()
+
+
+def test_the_analyst_briefing_shows_no_absolute_local_path(tmp_path, capsys):
+    """The analyst briefing lists each source's file; it used to print the absolute path of
+    the machine that made it into a document that may be mailed. Check and state files work
+    with the relative paths."""
+    from briefing.cli.parser import main
+
+    news = tmp_path / "news"
+    (news / "2026-11-30").mkdir(parents=True)
+    (news / "2026-11-30" / "port.txt").write_text(
+        "The port of Northhaven said on Tuesday that cargo traffic rose by 12%.\n"
+    )
+    (news / "tariffs.txt").write_text(
+        "Ministers agreed on Monday to cut tariffs on steel by 5% from January.\n"
+    )
+    state = ["--state", str(tmp_path / "state.json")]
+    for fmt in ("md", "html", "txt", "json"):
+        out = tmp_path / f"brief.{fmt}"
+        assert (
+            main(["build", str(news), "-o", str(out), "--audience", "analyst", "-q", *state]) == 0
+        )
+        text = out.read_text()
+        assert str(tmp_path) not in text, fmt
+        assert "2026-11-30/port.txt" in text and "tariffs.txt" in text
+    brief = json.loads((tmp_path / "brief.json").read_text())
+    assert sorted(s["path"] for s in brief["sources"]) == ["2026-11-30/port.txt", "tariffs.txt"]
+    assert main(["check", str(tmp_path / "brief.json"), str(news)]) == 0
+    assert main(["check", str(tmp_path / "brief.md"), str(news)]) == 0
+    capsys.readouterr()
+    assert main(["build", str(news), "--only-new", *state]) == 0
+    assert "nothing new" in capsys.readouterr().err

@@ -10,6 +10,7 @@ import pytest
 from briefing.errors import InputError
 from briefing.ingest.metadata import analyse, is_furniture, parse_date
 from briefing.ingest.sources import load_documents, read_document
+from briefing.pipeline import source_info
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -168,6 +169,31 @@ def test_folders_are_walked_recursively(tmp_path):
     docs, _ = load_documents([tmp_path])
     assert sorted(d.id for d in docs) == ["deep", "top"]
     assert next(d for d in docs if d.id == "deep").path == str(deep / "deep.md")
+
+
+def test_the_path_a_briefing_shows_is_relative_to_the_folder_given(tmp_path, monkeypatch):
+    """Briefings may be mailed: they show no absolute local path. Document.path stays the
+    file to read."""
+    (tmp_path / "news" / "2026-11-29").mkdir(parents=True)
+    (tmp_path / "news" / "2026-11-29" / "article.txt").write_text(BODY)
+    (tmp_path / "news" / "top.md").write_text(BODY)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "one.txt").write_text(BODY)
+    (tmp_path / "loose").mkdir()
+    (tmp_path / "loose" / "two.txt").write_text(BODY)
+    monkeypatch.chdir(tmp_path)
+    given = [tmp_path / "news", tmp_path / "elsewhere" / "one.txt", "loose/two.txt"]
+    docs, _ = load_documents(given)
+    shown = {d.id: d.shown_path for d in docs}
+    assert shown == {
+        "article": "2026-11-29/article.txt",
+        "top": "top.md",
+        "one": "one.txt",
+        "two": "loose/two.txt",
+    }
+    for d in docs:
+        assert Path(d.path).read_text() == BODY
+        assert source_info(d).path == d.shown_path
 
 
 def test_a_file_can_be_given_directly(tmp_path):

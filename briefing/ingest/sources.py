@@ -83,8 +83,13 @@ def reader_for(label: str) -> Reader | None:
 
 @dataclass
 class Found:
+    """The files to read, in order; notes on what was skipped; and each file's path as a
+    briefing shows it (`shown`): relative to the folder it was found under, so that no briefing
+    gives away where the files lie on this machine."""
+
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    shown: dict[Path, str] = field(default_factory=dict)
 
 
 def find_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> Found:
@@ -97,7 +102,7 @@ def find_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) 
     seen: set[Path] = set()
     excluded = {_real(Path(p)) for p in exclude}
 
-    def add(file: Path) -> None:
+    def add(file: Path, shown: str) -> None:
         real = _real(file)
         if real in seen:
             return
@@ -108,6 +113,7 @@ def find_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) 
             found.notes.append(f"{file}: skipped, a briefing written by briefing")
         else:
             found.files.append(file)
+            found.shown[file] = shown
 
     def unlisted(exc: OSError) -> None:
         found.notes.append(f"{exc.filename}: folder skipped, cannot be read ({exc.strerror})")
@@ -125,7 +131,7 @@ def find_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) 
             if path.suffix.lower() not in READERS:
                 found.notes.append(f"{raw}: skipped, not a format briefing reads")
             elif path.is_file():
-                add(path)
+                add(path, path.name if path.is_absolute() else str(path))
             else:
                 found.notes.append(f"{raw}: skipped, not a regular file")
             continue
@@ -147,7 +153,8 @@ def find_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) 
                 if ext not in READERS:
                     other[ext or "(none)"] = other.get(ext or "(none)", 0) + 1
                 elif file.is_file() or (file.is_symlink() and not file.exists()):
-                    add(file)  # a broken link or a loop is noted when it cannot be read
+                    # a broken link or a loop is noted when it cannot be read
+                    add(file, file.relative_to(path).as_posix())
                 else:
                     found.notes.append(f"{file}: skipped, not a regular file")
     if other:
@@ -218,7 +225,7 @@ def load_documents(
     docs: list[Document] = []
     notes = list(found.notes)
     for fid, file in files_by_id(found.files).items():
-        doc, note = read_document(file, fid)
+        doc, note = read_document(file, fid, found.shown.get(file))
         if note:
             notes.append(note)
         if doc is not None:
@@ -301,9 +308,12 @@ def read_file(file: Path) -> tuple[bytes, Decoded]:
     return data, READERS[file.suffix.lower()](data)
 
 
-def read_document(file: Path, fid: str | None = None) -> tuple[Document | None, str | None]:
+def read_document(
+    file: Path, fid: str | None = None, shown: str | None = None
+) -> tuple[Document | None, str | None]:
     """Read one file into a Document with the ID `fid` (`files_by_id` gives it; default: the
-    name without its extension), or (None, note) when it has nothing to read."""
+    name without its extension) and the path a briefing shows, `shown` (`find_files` gives it;
+    default: the file's name), or (None, note) when it has nothing to read."""
     try:
         data, decoded = read_file(file)
     except OSError as exc:
@@ -317,6 +327,7 @@ def read_document(file: Path, fid: str | None = None) -> tuple[Document | None, 
         Document(
             id=fid or file.stem,
             path=str(file),
+            shown_path=shown or file.name,
             text=decoded.text,
             body=meta.body,
             title=decoded.title or meta.title,
