@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from briefing import __version__
+from briefing.version import __version__
 
 # Every briefing written as text says that briefing wrote it, and reading skips a file that
 # does (`briefing.ingest.sources.written_by_briefing`), so a briefing written into the folder it

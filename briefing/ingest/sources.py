@@ -188,20 +188,19 @@ def written_by_briefing(file: Path) -> bool:
         fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return False  # noted when it is read
-    with os.fdopen(fd, "rb") as fh:
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                return False
-            if st.st_size <= 2 * _MARK_BYTES:
-                ends = fh.read(2 * _MARK_BYTES)
-            else:
-                ends = fh.read(_MARK_BYTES)
-                fh.seek(st.st_size - _MARK_BYTES)
-                ends += b"\n" + fh.read(_MARK_BYTES)
-        except OSError:
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             return False
-    return _MARK.search(ends) is not None
+        ends = os.read(fd, _MARK_BYTES if st.st_size > 2 * _MARK_BYTES else 2 * _MARK_BYTES)
+        if st.st_size > 2 * _MARK_BYTES:
+            os.lseek(fd, st.st_size - _MARK_BYTES, os.SEEK_SET)
+            ends += b"\n" + os.read(fd, _MARK_BYTES)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return b"briefing" in ends and _MARK.search(ends) is not None
 
 
 def _real(path: Path) -> Path:
