@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from briefing.version import __version__
+
 __all__ = ["__version__", "build", "render"]
 
 if TYPE_CHECKING:

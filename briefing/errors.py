@@ -42,6 +42,12 @@ class ModelError(BriefingError):
     model, server unreachable after retries). Exit code 1."""
 
 
+class OutputError(BriefingError):
+    """Raised when the output cannot be written after all, though it was checked before the
+    work began: a full disk, a file that refuses writes (/proc/version), a pipe whose reader
+    went away. The message names the path and the system's reason. Exit code 1."""
+
+
 class MailError(BriefingError):
     """Raised when a briefing cannot be mailed: the SMTP server cannot be reached, refuses the
     login, the sender or a recipient, or TLS fails. The message never holds the password.

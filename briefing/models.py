@@ -13,6 +13,17 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from briefing.version import __version__
+
+# Every briefing written as text says that briefing wrote it, and reading skips a file that
+# does (`briefing.ingest.sources.written_by_briefing`), so a briefing written into the folder it
+# briefs is never a source of the next: `<!-- WRITTEN_BY -->` at the end of the last line of
+# Markdown and after the footer of an HTML page, whose head has a generator <meta>; WRITTEN_BY
+# as the last line of plain text; an X-Mailer: GENERATOR header in a message. The templates'
+# shared macros write them, so a template of one's own that uses the macros keeps them.
+GENERATOR = f"briefing {__version__}"
+WRITTEN_BY = f"written by {GENERATOR}"
+
 SCHEMA_VERSION: Final = 2
 """The version of the JSON contract `Briefing` is. 1: files written before it had a version
 (failed chunks as "source#n: reason" strings, claims without a kind); 2: `schema_version`,
@@ -29,7 +40,12 @@ class Document(_Model):
     """One source file as read: its full decoded text and where the content is in it."""
 
     id: str
-    path: str
+    path: str = Field(description="Where the file is read from.")
+    shown_path: str = Field(
+        "",
+        description="The path a briefing shows: relative to the folder it was found under (a "
+        "file given by itself: as given when relative, else its name). Empty: the file's name.",
+    )
     text: str = Field(repr=False)
     body: list[tuple[int, int]] = Field(
         default_factory=list,
@@ -139,7 +155,11 @@ class Conflict(_Model):
 
 class SourceInfo(_Model):
     id: str
-    path: str
+    path: str = Field(
+        description="The file's path relative to the folder it was found under (a file given "
+        "by itself: as given when relative, else its name); never where it lies on the machine "
+        "that made the briefing, as a briefing may be mailed."
+    )
     title: str | None
     date: dt.date | None
     url: str | None

@@ -103,7 +103,7 @@ def source_info(doc: Document) -> SourceInfo:
     excerpt = " ".join(words[:14]) + ("…" if len(words) > 14 else "")
     return SourceInfo(
         id=doc.id,
-        path=doc.path,
+        path=doc.shown_path or Path(doc.path).name,
         title=doc.title,
         date=doc.date,
         url=doc.url,

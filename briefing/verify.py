@@ -3,8 +3,9 @@ someone else sent.
 
 Every kind of claim is checked: key points, sections, what to watch, and each value of where
 sources differ. For a JSON briefing every citation is checked where it points: the file with its
-ID among the given paths, read again with the reader the briefing recorded, must have the quote
-at the citation's offsets; a file whose sha256 differs from the recorded one is reported as
+ID among the given paths (`files_by_id`, as the build gives IDs; else the one file whose path
+ends as the ID does), read again with the reader the briefing recorded, must have the quote at
+the citation's offsets; a file whose sha256 differs from the recorded one is reported as
 changed; and every figure and name of a claim must be in the quotes it cites from each file
 (`support`, as the build decides it), so a changed figure in a claim's text fails. A Markdown
 briefing has no offsets: every cited `[id]` must be a file among the paths, every figure and
@@ -29,7 +30,13 @@ from pathlib import Path
 from briefing.assemble.support import describe, unsupported
 from briefing.errors import InputError
 from briefing.ingest.decoding import Unreadable
-from briefing.ingest.sources import files_by_id, find_files, read_file, reader_for
+from briefing.ingest.sources import (
+    file_for_id,
+    files_by_id,
+    find_files,
+    read_file,
+    reader_for,
+)
 from briefing.text import count, normalise
 
 _SHOWN = 60  # characters of a passage quoted in a failure
@@ -77,7 +84,7 @@ def check_file(brief: str | Path, paths: Iterable[str | Path]) -> Report:
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise InputError(f"{brief}: cannot read the briefing ({reason or exc})") from exc
-    files = files_by_id(find_files(paths).files)
+    files = files_by_id(find_files(paths, exclude=[brief]).files)
     if brief.suffix.lower() == ".json":
         try:
             data = json.loads(text)
@@ -165,7 +172,7 @@ def _reread(source: dict, files: dict[str, Path], report: Report) -> str | None:
     """The text of the source's file read as the briefing recorded, or None (with a failure)."""
     sid, label = source["id"], source.get("reader") or "text"
     where = f"[{sid}]"
-    file = files.get(sid)
+    file = file_for_id(files, sid)
     if file is None:
         report.failures.append(Failure(where, "no file with this ID among the paths given"))
         return None
@@ -281,15 +288,16 @@ def check_markdown(text: str, files: dict[str, Path]) -> Report:
         where = f"line {number}"
         for sid in dict.fromkeys(sid for c in cited for sid in c.ids):
             report.checked += 1
-            if sid not in files:
+            file = file_for_id(files, sid)
+            if file is None:
                 report.failures.append(
                     Failure(where, f"cites [{sid}], which is not among the files given")
                 )
                 continue
             if sid not in read:
-                read[sid] = _read(files[sid])
+                read[sid] = _read(file)
             if read[sid].text is None:
-                report.failures.append(Failure(where, f"[{sid}] {files[sid]} cannot be read"))
+                report.failures.append(Failure(where, f"[{sid}] {file} cannot be read"))
         for part in cited:
             known = [sid for sid in part.ids if sid in read and read[sid].text is not None]
             if not known:

@@ -226,9 +226,13 @@ def test_a_linked_folder_is_a_note_and_read_when_given(tmp_path):
 def test_a_named_pipe_is_not_read(tmp_path):
     docs = folder_with_story(tmp_path)
     os.mkfifo(docs / "pipe.txt")
+    (docs / "to-pipe.md").symlink_to(docs / "pipe.txt")
     found, notes_ = load_documents([docs])  # would block forever if it were opened
     assert [d.id for d in found] == ["story"]
-    assert notes_ == [f"{docs / 'pipe.txt'}: skipped, not a regular file"]
+    assert notes_ == [
+        f"{docs / 'pipe.txt'}: skipped, not a regular file",
+        f"{docs / 'to-pipe.md'}: skipped, not a regular file",
+    ]
     with pytest.raises(InputError, match="not a regular file"):
         load_documents([docs / "pipe.txt"])
 

@@ -239,13 +239,36 @@ def test_user_mistakes_are_one_line_and_exit_2(cli, seeds, tmp_path, args, messa
     assert message in r.stderr
 
 
-def test_duplicate_ids_are_an_error(cli, tmp_path):
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    for sub in ("a", "b"):
-        (tmp_path / sub / "same.txt").write_text("Ministers agreed on Monday to cut tariffs by 5%.")
-    r = cli("build", tmp_path)
-    assert r.returncode == 2 and "same" in r.stderr and "Traceback" not in r.stderr
+def test_files_of_one_name_are_briefed_and_checked_by_their_folders(tmp_path, capsys):
+    """Two article.txt in dated folders used to stop the run ('two files have the ID'): now
+    each is cited by the end of its path, and `briefing check` finds them by those IDs, given
+    the folder they were briefed from, or only one of the dated folders."""
+    from briefing.cli.parser import main
+
+    news = tmp_path / "news"
+    texts = {
+        "2026-11-29": "Ministers agreed on Monday to cut tariffs on steel by 5% from January.",
+        "2026-11-30": "The port of Northhaven said on Tuesday that cargo traffic rose by 12%.",
+    }
+    for day, text in texts.items():
+        (news / day).mkdir(parents=True)
+        (news / day / "article.txt").write_text(text + "\n")
+    out = tmp_path / "brief.json"
+    assert main(["build", str(news), "-o", str(out), "-q"]) == 0
+    brief = json.loads(out.read_text())
+    assert sorted(s["id"] for s in brief["sources"]) == [f"{d}/article" for d in texts]
+    cited = {c["source"] for claim in all_claims(brief) for c in claim["citations"]}
+    assert cited == {f"{d}/article" for d in texts}
+    capsys.readouterr()
+    assert main(["check", str(out), str(news)]) == 0, capsys.readouterr().out
+    assert main(["build", str(news), "-o", str(tmp_path / "brief.md"), "-q"]) == 0
+    assert "[2026-11-29/article]" in (tmp_path / "brief.md").read_text()
+    assert main(["check", str(tmp_path / "brief.md"), str(news)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(out), str(news / "2026-11-30")]) == 1  # the other file is missing
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "[2026-11-29/article]: no file with this ID among the paths given"
+    assert not any("[2026-11-30/article]" in line for line in lines)
 
 
 def test_failed_run_leaves_existing_output_untouched(cli, seeds, tmp_path):
@@ -412,3 +435,35 @@ def test_an_interrupted_llm_run_says_its_answers_are_cached(main, monkeypatch, c
         assert "finished answers are cached, so a rerun resumes" in capsys.readouterr().err
         interrupted(main, monkeypatch, SEEDS, "--no-cache", env=env)
         assert capsys.readouterr().err.strip() == "briefing: interrupted"
+
+
+def test_the_analyst_briefing_shows_no_absolute_local_path(tmp_path, capsys):
+    """The analyst briefing lists each source's file; it used to print the absolute path of
+    the machine that made it into a document that may be mailed. Check and state files work
+    with the relative paths."""
+    from briefing.cli.parser import main
+
+    news = tmp_path / "news"
+    (news / "2026-11-30").mkdir(parents=True)
+    (news / "2026-11-30" / "port.txt").write_text(
+        "The port of Northhaven said on Tuesday that cargo traffic rose by 12%.\n"
+    )
+    (news / "tariffs.txt").write_text(
+        "Ministers agreed on Monday to cut tariffs on steel by 5% from January.\n"
+    )
+    state = ["--state", str(tmp_path / "state.json")]
+    for fmt in ("md", "html", "txt", "json"):
+        out = tmp_path / f"brief.{fmt}"
+        assert (
+            main(["build", str(news), "-o", str(out), "--audience", "analyst", "-q", *state]) == 0
+        )
+        text = out.read_text()
+        assert str(tmp_path) not in text, fmt
+        assert "2026-11-30/port.txt" in text and "tariffs.txt" in text
+    brief = json.loads((tmp_path / "brief.json").read_text())
+    assert sorted(s["path"] for s in brief["sources"]) == ["2026-11-30/port.txt", "tariffs.txt"]
+    assert main(["check", str(tmp_path / "brief.json"), str(news)]) == 0
+    assert main(["check", str(tmp_path / "brief.md"), str(news)]) == 0
+    capsys.readouterr()
+    assert main(["build", str(news), "--only-new", *state]) == 0
+    assert "nothing new" in capsys.readouterr().err

@@ -10,6 +10,7 @@ import pytest
 from briefing.errors import InputError
 from briefing.ingest.metadata import analyse, is_furniture, parse_date
 from briefing.ingest.sources import load_documents, read_document
+from briefing.pipeline import source_info
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -56,16 +57,56 @@ def test_seed_ids(seed):
     assert sorted(d.id for d in seed.values()) == sorted(p.stem for p in SEEDS.glob("*.txt"))
 
 
-def test_duplicate_ids_are_an_input_error_naming_both_paths(tmp_path):
+def ids_of(*paths) -> list[str]:
+    docs, _ = load_documents(paths)
+    return sorted(d.id for d in docs)
+
+
+def test_files_of_one_name_in_dated_folders_are_told_apart_by_their_folders(tmp_path):
+    """Two article.txt used to stop the run ('two files have the ID'). Only the files whose
+    names collide get a longer ID; the others keep theirs."""
+    for day in ("2026-11-29", "2026-11-30"):
+        (tmp_path / "news" / day).mkdir(parents=True)
+        (tmp_path / "news" / day / "article.txt").write_text(BODY)
+    (tmp_path / "news" / "2026-11-30" / "memo.md").write_text(BODY)
+    ids = ["2026-11-29/article", "2026-11-30/article", "memo"]
+    assert ids_of(tmp_path / "news") == ids
+
+
+def test_ids_are_stable_however_the_files_are_given(tmp_path, monkeypatch):
+    for day in ("2026-11-29", "2026-11-30"):
+        (tmp_path / "news" / day).mkdir(parents=True)
+        (tmp_path / "news" / day / "article.txt").write_text(BODY)
+    ids = ["2026-11-29/article", "2026-11-30/article"]
+    assert ids_of(tmp_path / "news") == ids
+    assert ids_of(*sorted((tmp_path / "news").glob("*/article.txt"), reverse=True)) == ids
+    monkeypatch.chdir(tmp_path / "news" / "2026-11-29")
+    assert ids_of("article.txt", "../2026-11-30/article.txt") == ids
+
+
+def test_each_colliding_file_gets_the_shortest_end_of_its_path_that_is_its_own(tmp_path):
+    for folder in ("a/x", "b/x", "c/y"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "article.txt").write_text(BODY)
+    assert ids_of(tmp_path) == ["a/x/article", "b/x/article", "y/article"]
+
+
+def test_files_of_one_name_in_one_folder_keep_their_extensions(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    first, second = tmp_path / "a" / "story.txt", tmp_path / "b" / "story.md"
-    first.write_text(BODY)
-    second.write_text(BODY)
+    for path in ("a/report.txt", "a/report.md", "b/report.md"):
+        (tmp_path / path).write_text(BODY)
+    assert ids_of(tmp_path) == ["a/report.md", "b/report", "report.txt"]
+
+
+def test_ids_that_still_coincide_are_an_input_error_naming_both_paths(tmp_path):
+    first, second = tmp_path / "report.md", tmp_path / "report.md.txt"
+    for path in (first, second, tmp_path / "report.txt"):
+        path.write_text(BODY)
     with pytest.raises(InputError) as info:
         load_documents([tmp_path])
     message = str(info.value)
-    assert "story" in message
+    assert "two files have the ID 'report.md'" in message
     assert str(first) in message
     assert str(second) in message
 
@@ -113,8 +154,11 @@ def test_hidden_files_and_folders_are_skipped(tmp_path):
     (tmp_path / ".hidden.txt").write_text(BODY)
     (tmp_path / ".cache").mkdir()
     (tmp_path / ".cache" / "inside.txt").write_text(BODY)
-    docs, _ = load_documents([tmp_path])
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".DS_Store").write_bytes(b"\x00")
+    docs, notes = load_documents([tmp_path])
     assert [d.id for d in docs] == ["visible"]
+    assert notes == ["skipped 3 hidden file(s) or folder(s) (names starting with '.')"]
 
 
 def test_folders_are_walked_recursively(tmp_path):
@@ -125,6 +169,31 @@ def test_folders_are_walked_recursively(tmp_path):
     docs, _ = load_documents([tmp_path])
     assert sorted(d.id for d in docs) == ["deep", "top"]
     assert next(d for d in docs if d.id == "deep").path == str(deep / "deep.md")
+
+
+def test_the_path_a_briefing_shows_is_relative_to_the_folder_given(tmp_path, monkeypatch):
+    """Briefings may be mailed: they show no absolute local path. Document.path stays the
+    file to read."""
+    (tmp_path / "news" / "2026-11-29").mkdir(parents=True)
+    (tmp_path / "news" / "2026-11-29" / "article.txt").write_text(BODY)
+    (tmp_path / "news" / "top.md").write_text(BODY)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "one.txt").write_text(BODY)
+    (tmp_path / "loose").mkdir()
+    (tmp_path / "loose" / "two.txt").write_text(BODY)
+    monkeypatch.chdir(tmp_path)
+    given = [tmp_path / "news", tmp_path / "elsewhere" / "one.txt", "loose/two.txt"]
+    docs, _ = load_documents(given)
+    shown = {d.id: d.shown_path for d in docs}
+    assert shown == {
+        "article": "2026-11-29/article.txt",
+        "top": "top.md",
+        "one": "one.txt",
+        "two": "loose/two.txt",
+    }
+    for d in docs:
+        assert Path(d.path).read_text() == BODY
+        assert source_info(d).path == d.shown_path
 
 
 def test_a_file_can_be_given_directly(tmp_path):

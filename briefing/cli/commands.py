@@ -24,9 +24,6 @@ if TYPE_CHECKING:
     from briefing.models import Briefing
 
 
-_EXTENSIONS = {".json": "json", ".html": "html", ".htm": "html", ".txt": "txt"}
-
-
 @dataclass
 class Session:
     """One command line run, as `main` sees it when the run is cut short (Ctrl-C, SIGTERM)."""
@@ -36,40 +33,32 @@ class Session:
     a rerun resumes where this one stopped."""
 
 
-def _format_for(output: str | None, explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    suffix = output[output.rfind(".") :].lower() if output and "." in output else ""
-    return _EXTENSIONS.get(suffix, "md")
-
-
 def run_build(args: argparse.Namespace, session: Session) -> int:
-    from briefing.deliver.output import check_writable
+    from briefing.deliver.output import check_writable, format_for, write_output
     from briefing.deliver.rendering import render
 
-    fmt = _format_for(args.output, args.format)
+    fmt = format_for(args.output, args.format)
     if args.output:
         check_writable(args.output)
     run = _start(args, session, [fmt])
     if run.briefing is None:
         _nothing_new(args, run, "no briefing written")
         return 0
-    text = render(run.briefing, fmt, run.audience.name, run.folders)
-    _emit(text, args.output)
+    write_output(args.output, render(run.briefing, fmt, run.audience.name, run.folders))
     run.done()
-    return _finish(args, run, f" -> {args.output}" if args.output else "")
+    return _finish(args, run, _where(args.output))
 
 
 def run_render(args: argparse.Namespace, session: Session) -> int:
-    from briefing.deliver.output import check_writable
+    from briefing.deliver.output import check_writable, format_for, write_output
     from briefing.deliver.rendering import render
 
-    fmt = _format_for(args.output, args.format)
+    fmt = format_for(args.output, args.format)
     if args.output:
         check_writable(args.output)
     folders = _folders(args)
     briefing = _read_briefing(args.brief)
-    _emit(render(briefing, fmt, args.audience, folders), args.output)
+    write_output(args.output, render(briefing, fmt, args.audience, folders))
     return 0
 
 
@@ -102,7 +91,7 @@ def run_send(args: argparse.Namespace, session: Session) -> int:
     )
     if settings is None:
         mail.write_message(message, args.dry_run)
-        where = f" -> {args.dry_run} (not sent)"
+        where = f"{_where(args.dry_run) or ' -> standard output'} (not sent)"
     else:
         mail.send(message, settings)
         run.done()
@@ -178,7 +167,7 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
 
     from briefing.cli.progress import ProgressLine
     from briefing.deliver.audiences import load_audience
-    from briefing.deliver.output import check_writable
+    from briefing.deliver.output import check_writable, is_stdout
     from briefing.deliver.rendering import check_templates
     from briefing.deliver.state import Selection, State
     from briefing.ingest.sources import load_documents
@@ -199,7 +188,8 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
         state = State.load(args.state)
         state.path.parent.mkdir(parents=True, exist_ok=True)
         check_writable(state.path)
-    docs, notes = load_documents(args.paths)
+    written = [getattr(args, "output", None), getattr(args, "dry_run", None)]
+    docs, notes = load_documents(args.paths, exclude=[w for w in written if w and not is_stdout(w)])
     selection = state.select(docs, args.only_new) if state else Selection(docs)
     run = _Run(folders, audience, selection, state, None)
     if not selection.docs:
@@ -247,14 +237,11 @@ def _read_briefing(path: str) -> Briefing:
     return read_briefing(raw, path)
 
 
-def _emit(text: str, output: str | None) -> None:
-    from briefing.deliver.output import write_atomic
+def _where(output: str | None) -> str:
+    """' -> FILE' for the run's last line; nothing for standard output."""
+    from briefing.deliver.output import is_stdout
 
-    if output:
-        write_atomic(output, text)
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+    return "" if is_stdout(output) else f" -> {output}"
 
 
 def _nothing_new(args: argparse.Namespace, run: _Run, what: str) -> None:

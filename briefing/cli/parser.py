@@ -38,6 +38,13 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise Terminated()
 
 
+_OUTPUT_HELP = (
+    "write here instead of to standard output ('-': standard output); a file is replaced "
+    "atomically (through a link: the link's file, and the link kept), a device or a named "
+    "pipe is written to"
+)
+
+
 def _positive(value: str) -> int:
     try:
         n = int(value)
@@ -100,7 +107,7 @@ def make_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         metavar="FILE",
-        help="write here (atomically) instead of to standard output",
+        help=_OUTPUT_HELP,
     )
     _add_format_option(build)
     _add_briefing_options(build)
@@ -118,7 +125,9 @@ def _add_format_option(parser: argparse.ArgumentParser) -> None:
         choices=["md", "html", "txt", "json"],
         default=None,
         help="output format: Markdown, an HTML page (also an e-mail body), plain text, or JSON "
-        "(default: from the -o extension, else md)",
+        "(default: from the -o extension: .md or .markdown, .html or .htm, .txt, .json; md "
+        "for standard output or a name without an extension; any other extension needs "
+        "--format)",
     )
 
 
@@ -248,9 +257,7 @@ def _add_render_command(commands: argparse._SubParsersAction) -> None:
         epilog="Example: briefing render brief.json --audience analyst -o brief.html",
     )
     render.add_argument("brief", metavar="BRIEF.json", help="a saved briefing ('-': stdin)")
-    render.add_argument(
-        "-o", "--output", metavar="FILE", help="write here (atomically) instead of to stdout"
-    )
+    render.add_argument("-o", "--output", metavar="FILE", help=_OUTPUT_HELP)
     _add_format_option(render)
     _add_audience_option(render, "the one it was built for")
     render.set_defaults(run=actions.run_render)
@@ -282,7 +289,8 @@ def _add_send_command(commands: argparse._SubParsersAction) -> None:
     send.add_argument(
         "--dry-run",
         metavar="FILE.eml",
-        help="write the message to this file instead of sending it (the state is not updated)",
+        help="write the message to this file ('-': standard output) instead of sending it "
+        "(the state is not updated)",
     )
     _add_briefing_options(send)
     send.set_defaults(run=actions.run_send)

@@ -22,10 +22,10 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from briefing.deliver.output import write_atomic
+from briefing.deliver.output import write_output
 from briefing.deliver.rendering import date_range
 from briefing.errors import ConfigError, MailError, UsageError
-from briefing.models import Briefing
+from briefing.models import GENERATOR, Briefing
 
 SMTP_URL_ENV = "BRIEFING_SMTP_URL"
 SMTP_PASSWORD_ENV = "BRIEFING_SMTP_PASSWORD"
@@ -133,14 +133,16 @@ def compose(text: str, html: str, subject: str, sender: str, to: Sequence[str]) 
     msg["To"] = ", ".join(to)
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
+    msg["X-Mailer"] = GENERATOR  # what briefing looks for to skip its own messages as sources
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     return msg
 
 
 def write_message(msg: EmailMessage, path: str | Path) -> None:
-    """Write `msg` to `path` as an .eml file (what --dry-run does instead of sending)."""
-    write_atomic(path, msg.as_string())
+    """Write `msg` to `path` as an .eml file, '-' to standard output (what --dry-run does
+    instead of sending)."""
+    write_output(path, msg.as_string())
 
 
 def send(msg: EmailMessage, settings: SmtpSettings, timeout: float = TIMEOUT) -> None:

@@ -21,7 +21,7 @@ import jinja2
 
 from briefing.deliver.resources import DEFAULT_AUDIENCE, Folders, Kind
 from briefing.errors import ConfigError, TemplateError
-from briefing.models import Briefing, Citation, Claim
+from briefing.models import GENERATOR, WRITTEN_BY, Briefing, Citation, Claim
 from briefing.text import count
 
 FORMATS = {"md": "briefing.md.j2", "html": "briefing.html.j2", "txt": "briefing.txt.j2"}
@@ -86,6 +86,8 @@ def _environment(kind: Kind, audience: str, folders: Folders) -> jinja2.Environm
     env.globals["date_range"] = date_range
     env.globals["is_new"] = is_new
     env.globals["stats_line"] = stats_line
+    env.globals["generator"] = GENERATOR
+    env.globals["written_by"] = WRITTEN_BY
     return env
 
 

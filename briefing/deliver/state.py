@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from briefing.deliver.output import write_atomic
+from briefing.deliver.output import write_file
 from briefing.errors import ConfigError
 from briefing.models import Briefing, Document
 
@@ -109,9 +109,10 @@ class State:
             )
 
     def save(self) -> None:
-        """Write the state atomically, making its folder if need be."""
+        """Write the state atomically (through a link: its target), making its folder if need
+        be."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, self.data.model_dump_json(indent=2) + "\n")
+            write_file(self.path, self.data.model_dump_json(indent=2) + "\n")
         except OSError as exc:
             raise ConfigError(f"state file {self.path}: cannot be written ({exc})") from exc

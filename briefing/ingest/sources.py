@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,23 +83,37 @@ def reader_for(label: str) -> Reader | None:
 
 @dataclass
 class Found:
+    """The files to read, in order; notes on what was skipped; and each file's path as a
+    briefing shows it (`shown`): relative to the folder it was found under, so that no briefing
+    gives away where the files lie on this machine."""
+
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    shown: dict[Path, str] = field(default_factory=dict)
 
 
-def find_files(paths: Iterable[str | Path]) -> Found:
+def find_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> Found:
     """The readable files under `paths` (folders are walked recursively; hidden entries and
-    links to folders skipped), in a stable order. Raises InputError for a path that does not
-    exist."""
+    links to folders skipped), in a stable order, but for the files `exclude` (the output of
+    the run) and briefings briefing wrote. Raises InputError for a path that does not exist."""
     found = Found()
     other: dict[str, int] = {}
+    hidden = 0
     seen: set[Path] = set()
+    excluded = {_real(Path(p)) for p in exclude}
 
-    def add(file: Path) -> None:
+    def add(file: Path, shown: str) -> None:
         real = _real(file)
-        if real not in seen:
-            seen.add(real)
+        if real in seen:
+            return
+        seen.add(real)
+        if real in excluded:
+            found.notes.append(f"{file}: skipped, the output of this run")
+        elif written_by_briefing(file):
+            found.notes.append(f"{file}: skipped, a briefing written by briefing")
+        else:
             found.files.append(file)
+            found.shown[file] = shown
 
     def unlisted(exc: OSError) -> None:
         found.notes.append(f"{exc.filename}: folder skipped, cannot be read ({exc.strerror})")
@@ -115,11 +131,12 @@ def find_files(paths: Iterable[str | Path]) -> Found:
             if path.suffix.lower() not in READERS:
                 found.notes.append(f"{raw}: skipped, not a format briefing reads")
             elif path.is_file():
-                add(path)
+                add(path, path.name if path.is_absolute() else str(path))
             else:
                 found.notes.append(f"{raw}: skipped, not a regular file")
             continue
         for root, dirs, names in os.walk(path, onerror=unlisted):
+            hidden += sum(1 for n in [*dirs, *names] if n.startswith("."))
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for link in [d for d in dirs if os.path.islink(os.path.join(root, d))]:
                 # Followed, a link could lead anywhere, or back up in a loop.
@@ -135,14 +152,55 @@ def find_files(paths: Iterable[str | Path]) -> Found:
                 ext = file.suffix.lower()
                 if ext not in READERS:
                     other[ext or "(none)"] = other.get(ext or "(none)", 0) + 1
-                elif file.is_symlink() or file.is_file():
-                    add(file)  # a broken link or a loop is noted when it cannot be read
+                elif file.is_file() or (file.is_symlink() and not file.exists()):
+                    # a broken link or a loop is noted when it cannot be read
+                    add(file, file.relative_to(path).as_posix())
                 else:
                     found.notes.append(f"{file}: skipped, not a regular file")
     if other:
         kinds = ", ".join(sorted(other))
         found.notes.append(f"skipped {sum(other.values())} file(s) of other kinds ({kinds})")
+    if hidden:
+        found.notes.append(
+            f"skipped {hidden} hidden file(s) or folder(s) (names starting with '.')"
+        )
     return found
+
+
+_MARK_BYTES = 4096  # the mark is looked for in this much of each end of a file
+_WRITTEN_AS = {".md", ".markdown", ".html", ".htm", ".txt", ".eml"}  # what briefing writes
+_MARK = re.compile(  # as the templates write `briefing.models.WRITTEN_BY` and GENERATOR
+    rb"<!-- written by briefing \S+ -->"  # Markdown, HTML
+    rb"|^written by briefing \S+\r?$"  # plain text: its last line
+    rb'|<meta name="generator" content="briefing '  # HTML
+    rb"|^X-Mailer: briefing ",  # a message
+    re.MULTILINE,
+)
+
+
+def written_by_briefing(file: Path) -> bool:
+    """Whether `file` is a briefing that briefing wrote: the first or last few KB of a file in a
+    format briefing writes carry its mark (see `briefing.models.WRITTEN_BY`). Never reads a
+    whole file, and never waits on a named pipe."""
+    if file.suffix.lower() not in _WRITTEN_AS:
+        return False
+    try:
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False  # noted when it is read
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return False
+        ends = os.read(fd, _MARK_BYTES if st.st_size > 2 * _MARK_BYTES else 2 * _MARK_BYTES)
+        if st.st_size > 2 * _MARK_BYTES:
+            os.lseek(fd, st.st_size - _MARK_BYTES, os.SEEK_SET)
+            ends += b"\n" + os.read(fd, _MARK_BYTES)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return b"briefing" in ends and _MARK.search(ends) is not None
 
 
 def _real(path: Path) -> Path:
@@ -153,17 +211,20 @@ def _real(path: Path) -> Path:
         return path.absolute()
 
 
-def load_documents(paths: Iterable[str | Path]) -> tuple[list[Document], list[str]]:
-    """Read every document under `paths`. Returns the documents and notes on what was skipped.
+def load_documents(
+    paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()
+) -> tuple[list[Document], list[str]]:
+    """Read every document under `paths` but the files `exclude` (the run's output). Returns
+    the documents and notes on what was skipped.
 
     Raises InputError when a path is missing, two files share an ID, or nothing is readable.
     """
     paths = list(paths)
-    found = find_files(paths)
+    found = find_files(paths, exclude)
     docs: list[Document] = []
     notes = list(found.notes)
-    for file in files_by_id(found.files).values():
-        doc, note = read_document(file)
+    for fid, file in files_by_id(found.files).items():
+        doc, note = read_document(file, fid, found.shown.get(file))
         if note:
             notes.append(note)
         if doc is not None:
@@ -180,17 +241,61 @@ def load_documents(paths: Iterable[str | Path]) -> tuple[list[Document], list[st
 
 
 def files_by_id(files: Iterable[Path]) -> dict[str, Path]:
-    """Files by their ID (the name without its extension), in order. Raises InputError when two
-    files share an ID."""
+    """Files by their ID, in order. A file's ID is its name without the extension; files that
+    share one are told apart by the shortest end of their path that no other of them shares
+    ('2026-11-29/article', '2026-11-30/article'), and files of one folder by their whole names
+    ('report.pdf', 'report.docx'). Raises InputError when two IDs are still the same."""
+    files = list(files)
+    by_stem: dict[str, list[Path]] = {}
+    for file in files:
+        by_stem.setdefault(file.stem, []).append(file)
+    ids: dict[Path, str] = {}
+    for stem, group in by_stem.items():
+        ids.update(_told_apart(group) if len(group) > 1 else {group[0]: stem})
     by_id: dict[str, Path] = {}
     for file in files:
-        if file.stem in by_id:
+        if ids[file] in by_id:
             raise InputError(
-                f"two files have the ID {file.stem!r}: {by_id[file.stem]} and {file}; "
-                "rename one (the ID is the file name without its extension)"
+                f"two files have the ID {ids[file]!r}: {by_id[ids[file]]} and {file}; rename one "
+                "(the ID is the file name without its extension)"
             )
-        by_id[file.stem] = file
+        by_id[ids[file]] = file
     return by_id
+
+
+def file_for_id(files: dict[str, Path], sid: str) -> Path | None:
+    """The file with ID `sid` among `files` (as `files_by_id` gives them), or else the one file
+    whose path ends as `sid` does: '2026-11-29/article' is .../2026-11-29/article.txt when only
+    that folder is given. None when there is no such file, or more than one."""
+    if sid in files:
+        return files[sid]
+    want = sid.split("/")
+    ends = [f for f in files.values() if any(k[-len(want) :] == want for k in _keys(f))]
+    return ends[0] if len(ends) == 1 else None
+
+
+def _told_apart(group: list[Path]) -> dict[Path, str]:
+    """IDs for files that share a name without extension: the shortest end of each one's path
+    (folders, then the name without extension) that no other file of `group` ends in. Files in
+    one folder end alike however far back one looks; they keep their extensions."""
+    stems = [_keys(f)[0] for f in group]
+    names = [_keys(f)[1] for f in group]
+    ids: dict[Path, str] = {}
+    for i, file in enumerate(group):
+        keys = names if stems.count(stems[i]) > 1 else stems
+        for n in range(1, len(keys[i]) + 1):
+            end = keys[i][-n:]
+            if sum(k[-n:] == end for k in keys) == 1:
+                break
+        ids[file] = "/".join(end)
+    return ids
+
+
+def _keys(file: Path) -> tuple[list[str], list[str]]:
+    """The parts of the absolute path of `file` (links not followed) without its root: with
+    the name without its extension last, and with the whole name last."""
+    parts = list(Path(os.path.abspath(file)).parts[1:])
+    return [*parts[:-1], file.stem], parts
 
 
 def read_file(file: Path) -> tuple[bytes, Decoded]:
@@ -202,8 +307,12 @@ def read_file(file: Path) -> tuple[bytes, Decoded]:
     return data, READERS[file.suffix.lower()](data)
 
 
-def read_document(file: Path) -> tuple[Document | None, str | None]:
-    """Read one file into a Document, or (None, note) when it has nothing to read."""
+def read_document(
+    file: Path, fid: str | None = None, shown: str | None = None
+) -> tuple[Document | None, str | None]:
+    """Read one file into a Document with the ID `fid` (`files_by_id` gives it; default: the
+    name without its extension) and the path a briefing shows, `shown` (`find_files` gives it;
+    default: the file's name), or (None, note) when it has nothing to read."""
     try:
         data, decoded = read_file(file)
     except OSError as exc:
@@ -215,8 +324,9 @@ def read_document(file: Path) -> tuple[Document | None, str | None]:
         return None, f"{file}: skipped, no text content"
     return (
         Document(
-            id=file.stem,
+            id=fid or file.stem,
             path=str(file),
+            shown_path=shown or file.name,
             text=decoded.text,
             body=meta.body,
             title=decoded.title or meta.title,
