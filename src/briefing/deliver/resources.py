@@ -16,7 +16,7 @@ from typing import Literal
 
 from briefing.errors import ConfigError
 
-_PACKAGE = Path(__file__).resolve().parent.parent  # briefing/
+_PACKAGE = Path(__file__).resolve().parent.parent  # briefing/, in site-packages or src/
 
 Kind = Literal["prompts", "templates"]
 KINDS: tuple[Kind, ...] = ("prompts", "templates")
@@ -25,7 +25,9 @@ DEFAULT_AUDIENCE = "default"
 
 def builtin_dir(name: str) -> Path:
     """The built-in folder `name` ('prompts' or 'templates')."""
-    for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
+    # Installed: briefing/_data/NAME (the wheel puts it there). In a checkout installed as
+    # editable: NAME at the top of the repository, two levels above src/briefing/.
+    for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent.parent / name):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"briefing is installed without its {name}/ folder")
