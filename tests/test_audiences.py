@@ -131,9 +131,9 @@ def test_a_user_folder_overrides_a_shared_piece_for_every_audience(tmp_path):
     mine = tmp_path / "mine" / "default"
     mine.mkdir(parents=True)
     builtin = search_path("templates", "default")[0] / "macros.md.j2"
-    text = builtin.read_text().replace(
-        "{{ c.text }} {{ c.citations | cite }}", "{{ c.citations | cite }} {{ c.text }}"
-    )
+    piece = '{{ "**New:** " if is_new(c, b) }}'
+    assert piece in builtin.read_text()
+    text = builtin.read_text().replace(piece, "{{ c.citations | cite }} " + piece)
     (mine / "macros.md.j2").write_text(text)
     r = run_cli("build", SEEDS, "--audience", "analyst", "--templates", tmp_path / "mine", "-q")
     assert r.returncode == 0, r.stderr

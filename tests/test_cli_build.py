@@ -467,3 +467,17 @@ def test_the_analyst_briefing_shows_no_absolute_local_path(tmp_path, capsys):
     capsys.readouterr()
     assert main(["build", str(news), "--only-new", *state]) == 0
     assert "nothing new" in capsys.readouterr().err
+
+
+def test_a_claim_whose_figure_another_source_gives_differently_says_so(cli, tmp_path):
+    out = tmp_path / "brief.json"
+    assert cli("build", DISAGREE, "-o", out, "-q", "--audience", "executive").returncode == 0
+    brief = json.loads(out.read_text())
+    ids = {d["id"] for d in brief["conflicts"]}
+    shown = brief["key_points"] + brief["watch"]
+    disputed = [c for c in shown if c["disputed"]]
+    assert disputed and all(c["disputed"] in ids for c in disputed)
+    md = cli("render", out, "--format", "md").stdout
+    for claim in disputed:
+        assert f"{claim['text']} *(sources differ: see below)* [" in md
+    assert cli("check", out, DISAGREE).returncode == 0

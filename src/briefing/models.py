@@ -130,6 +130,11 @@ class Claim(_Model):
         "point); 'key_point', a point a model wrote from claims, citing their files; 'watch', a "
         "claim about what is planned or expected, listed under what to watch next.",
     )
+    disputed: str | None = Field(
+        None,
+        description="The ID of the entry under where sources differ that gives another figure "
+        "for something this claim states, when the briefing lists one.",
+    )
 
 
 class Section(_Model):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from briefing.assemble.composing import Budget, Composition, compose, led_by, period, title_for
-from briefing.assemble.conflicts import find_conflicts
+from briefing.assemble.conflicts import find_conflicts, mark_disputed
 from briefing.assemble.grounding import ground
 from briefing.assemble.merging import merge
 from briefing.engines.base import Engine, Progress
@@ -59,6 +59,9 @@ def build_from_documents(
     claims = merge(grounded.facts)
     title = options.title or title_for(docs, claims)
     composition = _compose(engine, claims, title, options.budget)
+    conflicts = find_conflicts(claims, docs, options.budget.max_conflicts)
+    shown = composition.key_points + composition.watch
+    mark_disputed(shown + [c for s in composition.sections for c in s.claims], conflicts)
     return Briefing(
         title=title,
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
@@ -70,7 +73,7 @@ def build_from_documents(
         key_points=composition.key_points,
         sections=composition.sections,
         watch=composition.watch,
-        conflicts=find_conflicts(claims, docs, options.budget.max_conflicts),
+        conflicts=conflicts,
         stats=Stats(
             documents=len(docs),
             chunks=len(chunks),

@@ -45,6 +45,26 @@ def find_conflicts(
     return conflicts[:limit]
 
 
+def mark_disputed(claims: Sequence[Claim], conflicts: Sequence[Conflict]) -> None:
+    """Mark each claim that states a figure another source gives differently: a claim whose
+    cited passage holds one of a conflict's values gets that conflict's ID (`Claim.disputed`),
+    so the reader of '... on 4 March' learns that a source says 6 March."""
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    for conflict in conflicts:
+        for value in conflict.values:
+            for cit in value.citations:
+                spans.setdefault(cit.source, []).append((cit.start, cit.end, conflict.id))
+    for claim in claims:
+        for cit in claim.citations:
+            hit = next(
+                (cid for s, e, cid in spans.get(cit.source, ()) if s < cit.end and cit.start < e),
+                None,
+            )
+            if hit:
+                claim.disputed = hit
+                break
+
+
 def _group(measured: Sequence[Measured]) -> list[list[Measured]]:
     """Figures grouped by measure: the pairs that measure the same thing (`measure_score`) are
     joined surest first, unless a source would then give one group values that do not fit
