@@ -234,18 +234,26 @@ def test_schema_violation_is_reasked_with_the_problem_then_accepted(serve, tmp_p
     assert DOC_A in cited_sources(run.brief)
 
 
-def test_a_claim_its_sentence_does_not_support_is_asked_again_naming_the_problem(serve, tmp_path):
+INVENTED = "Putin announced a moon base on Mars in 2031."
+
+
+def inventing(times: int) -> ScriptedResponder:
+    """A careful model, but for DOC_A's first `times` answers, which add a claim citing
+    sentence 1 that the sentence does not support."""
     model = ModelResponder()
-    invented = "Putin announced a moon base on Mars in 2031."
 
     def with_invented_fact(request: JSON) -> Reply:
         answer = json.loads(model(request).text)
         answer["facts"].insert(
-            0, {"claim": invented, "sentences": [1], "topic": "Space", "importance": 5}
+            0, {"claim": INVENTED, "sentences": [1], "topic": "Space", "importance": 5}
         )
         return Reply.content(json.dumps(answer))
 
-    srv = serve(ScriptedResponder(fallback=model).add_rule(about(DOC_A), [with_invented_fact]))
+    return ScriptedResponder(fallback=model).add_rule(about(DOC_A), [with_invented_fact] * times)
+
+
+def test_a_claim_its_sentence_does_not_support_is_asked_again_naming_the_problem(serve, tmp_path):
+    srv = serve(inventing(times=1))
     run = build(srv, tmp_path)
     brief = run.brief
 
@@ -259,17 +267,7 @@ def test_a_claim_its_sentence_does_not_support_is_asked_again_naming_the_problem
 
 
 def test_a_model_that_keeps_inventing_is_printed_as_the_sentence_it_cites(serve, tmp_path):
-    model = ModelResponder()
-    invented = "Putin announced a moon base on Mars in 2031."
-
-    def with_invented_fact(request: JSON) -> Reply:
-        answer = json.loads(model(request).text)
-        answer["facts"].insert(
-            0, {"claim": invented, "sentences": [1], "topic": "Space", "importance": 5}
-        )
-        return Reply.content(json.dumps(answer))
-
-    srv = serve(ScriptedResponder(fallback=model).add_rule(about(DOC_A), [with_invented_fact] * 3))
+    srv = serve(inventing(times=3))
     run = build(srv, tmp_path)
 
     assert run.usage["reasks"] == 2 and run.usage["fallbacks"] == 1
