@@ -14,7 +14,7 @@ from pathlib import Path
 from briefing.assemble.composing import Budget, Composition, compose, led_by, period, title_for
 from briefing.assemble.conflicts import find_conflicts, mark_disputed
 from briefing.assemble.grounding import ground
-from briefing.assemble.merging import merge
+from briefing.assemble.merging import merge_with_groups
 from briefing.engines.base import Engine, Progress
 from briefing.ingest.chunking import DEFAULT_CHUNK_CHARS, chunk_documents
 from briefing.ingest.sources import load_documents
@@ -56,9 +56,9 @@ def build_from_documents(
     chunks = chunk_documents(list(docs), options.chunk_chars)
     extraction = engine.extract(docs, chunks, progress)
     grounded = ground(extraction.facts, docs)
-    claims = merge(grounded.facts)
+    claims, said_with = merge_with_groups(grounded.facts)
     title = options.title or title_for(docs, claims)
-    composition = _compose(engine, claims, title, options.budget)
+    composition = _compose(engine, claims, title, options.budget, said_with)
     conflicts = find_conflicts(claims, docs, options.budget.max_conflicts)
     shown = composition.key_points + composition.watch
     mark_disputed(shown + [c for s in composition.sections for c in s.claims], conflicts)
@@ -89,15 +89,17 @@ def build_from_documents(
     )
 
 
-def _compose(engine: Engine, claims: list[Claim], title: str, budget: Budget) -> Composition:
+def _compose(
+    engine: Engine, claims: list[Claim], title: str, budget: Budget, said_with: dict[str, int]
+) -> Composition:
     """Sections within the budget, led by key points the engine writes (the LLM engine) or,
     failing that, by the most important claims themselves."""
-    body = compose(claims, replace(budget, key_points=0, sections=True))
+    body = compose(claims, replace(budget, key_points=0, sections=True), said_with)
     chosen = sorted((c for s in body.sections for c in s.claims), key=lambda c: -c.importance)
     lead = engine.write_lead(chosen, title, budget.key_points) if chosen else None
     if lead:
         return led_by(lead, body, budget)
-    return compose(claims, budget)
+    return compose(claims, budget, said_with)
 
 
 def source_info(doc: Document) -> SourceInfo:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from briefing.assemble.conflicts import MAX_CONFLICTS
@@ -93,21 +93,33 @@ class _Said:
         self.terms.append(terms)
 
 
-def compose(claims: Sequence[Claim], budget: Budget = Budget()) -> Composition:
-    """Key points and sections from `claims` (most important first), within `budget`."""
+def compose(
+    claims: Sequence[Claim], budget: Budget = Budget(), said_with: Mapping[str, int] | None = None
+) -> Composition:
+    """Key points and sections from `claims` (most important first), within `budget`.
+    `said_with` maps claim IDs to the merging group they came from: of claims that say one
+    thing in other words, only the first is shown (unless the budget keeps repeats)."""
+    said_with = said_with or {}
     chosen: list[Claim] = []
     words = 0
     said = _Said()
+    groups: set[int] = set()  # what merging found said already, in other words
     for claim in sorted(claims, key=lambda c: -c.importance):
         if len(chosen) >= budget.max_claims:
             break
         if claim.importance < budget.min_importance:
             continue
         n = word_count(claim.text)
-        if words + n > budget.max_words or (budget.skip_repeats and said.already(claim.text)):
+        if words + n > budget.max_words:
+            continue
+        group = said_with.get(claim.id)
+        repeat = said.already(claim.text) or group in groups
+        if budget.skip_repeats and repeat:
             continue
         chosen.append(claim)
         said.add(claim.text)
+        if group is not None:
+            groups.add(group)
         words += n
 
     key_points: list[Claim] = []

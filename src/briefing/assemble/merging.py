@@ -207,10 +207,18 @@ def merge(facts: Sequence[GroundedFact]) -> list[Claim]:
     cites a file only when that file's quote gives all its figures and names (`support`): the
     members of a group whose quotes do not (another figure, a name it lacks) make claims of
     their own."""
+    return merge_with_groups(facts)[0]
+
+
+def merge_with_groups(facts: Sequence[GroundedFact]) -> tuple[list[Claim], dict[str, int]]:
+    """`merge`, and for each claim's ID the group it came from: claims of one group say one
+    thing in different words (split because a file lacked a name or figure the other gives),
+    and a briefing shows one of them (`composing.compose`)."""
     claims: list[Claim] = []
+    groups: dict[int, int] = {}  # id(claim) -> group
     clusters = cluster_facts(facts)
     compound = {id(facts[i]) for c in clusters for i in c.also}
-    for cluster in clusters:
+    for number, cluster in enumerate(clusters):
         ranked = _by_readability([facts[i] for i in cluster.members], compound)
         group = _Group(ranked)
         also = _Group([facts[i] for i in cluster.also])
@@ -219,22 +227,22 @@ def merge(facts: Sequence[GroundedFact]) -> list[Claim]:
             cited = backing + also.backing(rep)
             citations = _one_per_source(sorted(cited, key=lambda g: -g.fact.importance))
             boost = 1 + 0.3 * (min(len(citations), 4) - 1)
-            claims.append(
-                Claim(
-                    id="",
-                    text=rep.fact.claim,
-                    citations=citations,
-                    topic=rep.fact.topic,
-                    importance=round(max(g.fact.importance for g in backing) * boost, 4),
-                )
+            claim = Claim(
+                id="",
+                text=rep.fact.claim,
+                citations=citations,
+                topic=rep.fact.topic,
+                importance=round(max(g.fact.importance for g in backing) * boost, 4),
             )
+            groups[id(claim)] = number
+            claims.append(claim)
             group.remove(backing)
             taken = {id(g) for g in backing}
             ranked = [g for g in ranked if id(g) not in taken]
     claims.sort(key=lambda c: (-c.importance, c.citations[0].source, c.citations[0].start))
     for n, claim in enumerate(claims, 1):
         claim.id = f"c{n}"
-    return claims
+    return claims, {c.id: groups[id(c)] for c in claims}
 
 
 class _Group:

@@ -45,24 +45,23 @@ _OUTPUT_HELP = (
 )
 
 
-def _positive(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {n}")
-    return n
+def _at_least(least: int):
+    """An argparse type: a whole number of at least `least`."""
+
+    def whole(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+        if n < least:
+            raise argparse.ArgumentTypeError(f"expected a number of at least {least}, got {n}")
+        return n
+
+    return whole
 
 
-def _count(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 0, got {n}")
-    return n
+_positive = _at_least(1)
+_count = _at_least(0)
 
 
 def _seconds(value: str) -> float:
