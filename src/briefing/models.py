@@ -54,6 +54,11 @@ class Document(_Model):
     title: str | None = None
     date: dt.date | None = None
     url: str | None = None
+    outlet: str | None = Field(
+        None,
+        description="Who published it, where that can be known: a site's name, a URL's host, "
+        "an agency credit.",
+    )
     sha256: str
     reader: str = "text"
     encoding: str = "utf-8"
@@ -168,6 +173,7 @@ class SourceInfo(_Model):
     title: str | None
     date: dt.date | None
     url: str | None
+    outlet: str | None = Field(None, description="Who published it, where that can be known.")
     sha256: str
     reader: str
     encoding: str

@@ -112,6 +112,7 @@ def source_info(doc: Document) -> SourceInfo:
         title=doc.title,
         date=doc.date,
         url=doc.url,
+        outlet=doc.outlet,
         sha256=doc.sha256,
         reader=doc.reader,
         encoding=doc.encoding,
