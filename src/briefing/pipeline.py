@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from briefing.assemble.composing import Budget, Composition, compose, led_by, period, title_for
+from briefing.assemble.composing import Budget, Composition, compose, led_by, period
 from briefing.assemble.conflicts import find_conflicts, mark_disputed
 from briefing.assemble.grounding import ground
 from briefing.assemble.merging import merge_with_groups
+from briefing.assemble.stories import assign, find_stories, headline
 from briefing.engines.base import Engine, Progress
 from briefing.ingest.chunking import DEFAULT_CHUNK_CHARS, chunk_documents
 from briefing.ingest.sources import load_documents
@@ -57,7 +58,9 @@ def build_from_documents(
     extraction = engine.extract(docs, chunks, progress)
     grounded = ground(extraction.facts, docs)
     claims, said_with = merge_with_groups(grounded.facts)
-    title = options.title or title_for(docs, claims)
+    stories = find_stories(docs)
+    claims = assign(claims, stories)
+    title = options.title or headline(docs, stories)
     composition = _compose(engine, claims, title, options.budget, said_with)
     conflicts = find_conflicts(claims, docs, options.budget.max_conflicts)
     shown = composition.key_points + composition.watch

@@ -13,9 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from briefing.assemble.conflicts import MAX_CONFLICTS
-from briefing.assemble.stories import OTHER
+from briefing.assemble.context import stands_alone
+from briefing.assemble.keypoints import select
+from briefing.assemble.stories import OTHER, find_stories, headline
 from briefing.models import Briefing, Claim, Document, Period, Section
-from briefing.text import STOPWORDS, content_terms, word_count
+from briefing.text import content_terms, word_count
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,8 @@ class Budget:
     """False: the briefing is its key points (and what to watch), with no sections by topic."""
     max_conflicts: int = MAX_CONFLICTS
     skip_repeats: bool = True
-    """Leave out a claim whose words are mostly in a more important one already chosen."""
+    """Leave out a claim whose words are mostly in a more important one already chosen, and
+    one that leans on a sentence the briefing does not show ('But he...'). False: every claim."""
 
 
 @dataclass
@@ -96,57 +99,110 @@ class _Said:
 def compose(
     claims: Sequence[Claim], budget: Budget = Budget(), said_with: Mapping[str, int] | None = None
 ) -> Composition:
-    """Key points and sections from `claims` (most important first), within `budget`.
-    `said_with` maps claim IDs to the merging group they came from: of claims that say one
-    thing in other words, only the first is shown (unless the budget keeps repeats)."""
+    """Key points and sections from `claims`, within `budget`. Key points are chosen for how
+    much of the folder they cover (`keypoints.select`), at most `budget.per_topic_key_points`
+    from one story while other stories have claims to give; sections are the stories (a
+    claim's topic), largest first, sharing the rest of the budget by size, at least two claims
+    each. `said_with` maps claim IDs to the merging group they came from: of claims that say
+    one thing in other words, only the first is shown (unless the budget keeps repeats), and
+    never a claim that leans on the sentence before it ('But he...')."""
     said_with = said_with or {}
-    chosen: list[Claim] = []
-    words = 0
-    said = _Said()
-    groups: set[int] = set()  # what merging found said already, in other words
-    for claim in sorted(claims, key=lambda c: -c.importance):
-        if len(chosen) >= budget.max_claims:
-            break
-        if claim.importance < budget.min_importance:
-            continue
-        n = word_count(claim.text)
-        if words + n > budget.max_words:
-            continue
-        group = said_with.get(claim.id)
-        repeat = said.already(claim.text) or group in groups
-        if budget.skip_repeats and repeat:
-            continue
-        chosen.append(claim)
-        said.add(claim.text)
-        if group is not None:
-            groups.add(group)
-        words += n
-
-    key_points: list[Claim] = []
+    eligible = [
+        c
+        for c in sorted(claims, key=lambda c: -c.importance)
+        if c.importance >= budget.min_importance
+        and (stands_alone(c.text) or not budget.skip_repeats)
+    ]
+    shown = _Shown(budget, said_with)
     per_topic: Counter[str] = Counter()
-    for claim in chosen:
-        if len(key_points) >= budget.key_points:
-            break
-        topic = claim.topic or OTHER
-        if per_topic[topic] >= budget.per_topic_key_points:
-            continue
-        key_points.append(claim)
-        per_topic[topic] += 1
+    limit = min(budget.key_points, budget.max_claims)
 
+    def spread(claim: Claim, chosen: list[Claim]) -> bool:
+        topic = claim.topic or OTHER
+        if per_topic[topic] >= budget.per_topic_key_points or not shown.take(claim):
+            return False
+        per_topic[topic] += 1
+        return True
+
+    key_points = select(eligible, limit, spread)
+    if len(key_points) < limit:  # fewer stories than the cap needs: the rest from any story
+        taken = {c.id for c in key_points}
+        rest = [c for c in eligible if c.id not in taken]
+        key_points += select(rest, limit - len(key_points), lambda c, _: shown.take(c))
     keyed = {c.id for c in key_points}
     watch = [
         c.model_copy(update={"kind": "watch"})
-        for c in sorted(claims, key=lambda c: -c.importance)
-        if c.id not in keyed and c.importance >= budget.min_importance and looks_ahead(c)
+        for c in eligible
+        if c.id not in keyed and looks_ahead(c)
     ][: budget.watch]
-    shown = keyed | {c.id for c in watch}
-    by_topic: dict[str, list[Claim]] = {}
-    for claim in chosen if budget.sections else ():
-        if claim.id not in shown:
-            by_topic.setdefault(claim.topic or OTHER, []).append(claim)
-    sections = [Section(title=t, claims=cs) for t, cs in by_topic.items()]
-    sections.sort(key=lambda s: (s.title == OTHER, -sum(c.importance for c in s.claims)))
+    for claim in watch:
+        shown.mark(claim)
+    sections = _sections(eligible, shown, budget) if budget.sections else []
     return Composition(key_points=key_points, sections=sections, watch=watch)
+
+
+class _Shown:
+    """What the briefing shows so far, within the budget's claims and words."""
+
+    def __init__(self, budget: Budget, said_with: Mapping[str, int]) -> None:
+        self.budget = budget
+        self.said_with = said_with
+        self.said = _Said()
+        self.groups: set[int] = set()
+        self.ids: set[str] = set()
+        self.words = 0
+
+    def take(self, claim: Claim) -> bool:
+        """Count `claim` in, if the budget has room for it and it repeats nothing shown."""
+        if claim.id in self.ids or len(self.ids) >= self.budget.max_claims:
+            return False
+        if self.words + word_count(claim.text) > self.budget.max_words:
+            return False
+        group = self.said_with.get(claim.id)
+        repeat = self.said.already(claim.text) or group in self.groups
+        if self.budget.skip_repeats and repeat:
+            return False
+        self.mark(claim)
+        return True
+
+    def mark(self, claim: Claim) -> None:
+        self.ids.add(claim.id)
+        self.said.add(claim.text)
+        self.words += word_count(claim.text)
+        group = self.said_with.get(claim.id)
+        if group is not None:
+            self.groups.add(group)
+
+
+def _sections(eligible: list[Claim], shown: _Shown, budget: Budget) -> list[Section]:
+    """The stories, largest first (by the documents their claims cite), each given a share of
+    the claims left by its size and at least two; stories beyond what the budget can give two
+    claims each go together under OTHER."""
+    sources: dict[str, set[str]] = {}
+    for claim in eligible:
+        sources.setdefault(claim.topic or OTHER, set()).update(c.source for c in claim.citations)
+    topics = sorted(sources, key=lambda t: (t == OTHER, -len(sources[t]), t))
+    room = max(budget.max_claims - len(shown.ids), 0)
+    kept = topics[: max(room // 2, 1)]
+    title = {t: (t if t in kept else OTHER) for t in topics}
+    size: Counter[str] = Counter()
+    for t in topics:
+        size[title[t]] += len(sources[t])
+    total = sum(size.values()) or 1
+    quota = {t: max(2, round(room * n / total)) for t, n in size.items()}
+    by_topic: dict[str, list[Claim]] = {}
+    for claim in eligible:  # each story its share, most important first
+        t = title[claim.topic or OTHER]
+        if len(by_topic.get(t, ())) < quota[t] and shown.take(claim):
+            by_topic.setdefault(t, []).append(claim)
+    for claim in eligible:  # what is left of the budget, most important first
+        if shown.take(claim):
+            by_topic.setdefault(title[claim.topic or OTHER], []).append(claim)
+    order = {t: n for n, t in enumerate(dict.fromkeys(title[t] for t in topics))}
+    return [
+        Section(title=t, claims=sorted(cs, key=lambda c: -c.importance))
+        for t, cs in sorted(by_topic.items(), key=lambda tc: order[tc[0]])
+    ]
 
 
 def led_by(lead: Sequence[Claim], body: Composition, budget: Budget) -> Composition:
@@ -192,24 +248,6 @@ def period(docs: Sequence[Document]) -> Period:
     return Period(start=dates[0], end=dates[-1]) if dates else Period()
 
 
-def title_for(docs: Sequence[Document], claims: Sequence[Claim]) -> str:
-    """'Briefing: A, B and C' after the names the documents mention most widely."""
-    seen_in: Counter[str] = Counter()
-    total: Counter[str] = Counter()
-    for doc in docs:
-        runs = [
-            run
-            for start, end in doc.body
-            for run in re.findall(
-                r"(?<=[a-z,;]\s)[A-Z][a-z]{2,}\b(?:\s[A-Z][a-z]{2,}\b)*", doc.text[start:end]
-            )
-        ]
-        names = [r.split()[-1] for r in runs if r.split()[0].lower() not in STOPWORDS]
-        total.update(names)
-        seen_in.update(set(names))
-    ranked = sorted(total, key=lambda n: (-seen_in[n], -total[n], n))[:3]
-    if not ranked:
-        return "Briefing"
-    return "Briefing: " + (
-        ", ".join(ranked[:-1]) + " and " + ranked[-1] if len(ranked) > 1 else ranked[0]
-    )
+def title_for(docs: Sequence[Document], claims: Sequence[Claim] = ()) -> str:
+    """'Briefing: ' and the names of the main stories of `docs`."""
+    return headline(docs, find_stories(docs))

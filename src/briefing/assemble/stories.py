@@ -1,88 +1,345 @@
-"""Topics: a short section title for a claim, from a lexicon of the subjects news is about.
+"""Stories: the documents of a folder grouped by what they report, each titled by its names.
 
-The extractive engine has no model to name topics, so it classifies each fact by the terms it
-uses; the LLM engine names topics itself and `canonical_topic` folds its names onto these where
-they match, so both engines produce the same sections.
+Nothing here knows what news is about: documents are TF-IDF vectors over their content terms,
+grouped by average-linkage clustering with a similarity cut-off. Candidate pairs come from an
+inverted index of each document's strongest terms (postings of very common terms capped), and
+each document keeps its few nearest neighbours, so the work stays near-linear in documents.
+A story is titled by the names and terms its documents share and the rest of the folder does
+not ("Canada" and "Canadian" are one name). Each claim belongs to the story most of its
+citations come from; a folder that is one story is divided by the same clustering, cut finer.
 """
 
 from __future__ import annotations
 
-import itertools
+import heapq
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
-from briefing.text import content_terms, stem
+from briefing.models import Claim, Document
+from briefing.text import FUNCTION_WORDS, content_terms, stem
 
 OTHER = "Other developments"
+CUT = 0.04  # average cosine similarity at which two groups of documents are one story
+SMOOTH = 0.3  # added to each term's IDF, so that terms every document shares still count
+TERMS_PER_DOC = 40  # a document's vector: its strongest terms
+MAX_POSTINGS = 60  # a term in more documents than this finds no neighbours (it says little)
+SHARED = 0.6  # a name most documents use, which names the folder in its title
+MIN_SCORE = 0.25  # a title word: used by this share of a story's documents more than by others
+NEIGHBOURS = 12  # links kept per document
+MAX_PARTS = 4  # sub-sections of a folder that is one story
 
-# Title -> terms (stemmed on load). Terms after '|' are weak: they count for a third.
-_LEXICON = {
-    "Defence and security": """defence defense military arms armed weapon missile s-400 s-500
-        su-57 sukhoi fighter jet army navy troops war security brahmos hypersonic drone stealth
-        nato air-defence warship tank soldier combat ceasefire attack strike""",
-    "Energy and nuclear": """energy nuclear reactor oil gas power-plant fuel kudankulam
-        electricity renewable solar coal pipeline uranium lng""",
-    "Space": """space spaceflight orbital orbit roscosmos astronaut cosmonaut rocket satellite
-        gaganyaan docking space-station isro nasa launch-vehicle crewed""",
-    "Economy and trade": """economic economy trade import export investment investor market
-        tariff gdp goods business bank finance financial sanction inflation currency rupee
-        rouble dollar procurement budget revenue profit | industry""",
-    "Technology and research": """technology technological artificial intelligence computing
-        robotics quantum cyber cybersecurity digital semiconductor research scientific
-        innovation""",
-    "Diplomacy and politics": """summit diplomatic diplomacy bilateral invitation ambassador
-        delegation election parliament treaty foreign-minister | visit president prime minister
-        kremlin government meeting relation partnership cooperation dialogue talk agreement
-        leader""",
-    "Health": """health hospital disease vaccine virus patient medical medicine doctor
-        outbreak pandemic drug""",
-    "Climate and environment": """climate environment emission carbon pollution flood drought
-        wildfire biodiversity warming""",
-    "Law and justice": """court judge law legal lawsuit trial verdict police arrest crime
-        prosecutor ruling""",
-}
-
-
-def _load() -> dict[str, dict[str, float]]:
-    table: dict[str, dict[str, float]] = {}
-    for title, spec in _LEXICON.items():
-        strong, _, weak = spec.partition("|")
-        weights: dict[str, float] = {}
-        for words, weight in ((strong, 1.0), (weak, 0.34)):
-            for word in words.split():
-                # 'air-defence' counts as its words; 's-400' as the words of 'S-400' or 'S400'.
-                for term in word.split("-"):
-                    weights.setdefault(stem(term), weight)
-                if any(c.isdigit() for c in word):
-                    weights.setdefault(word.replace("-", ""), weight)
-                    weights.setdefault(" ".join(word.split("-")), weight)
-        table[title] = weights
-    return table
+# Words that name no story: time words and the generic words of news writing. Never subjects.
+_GENERIC = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow week
+    weekend month year january february march april may june july august september october
+    november december jan feb mar apr jun jul aug sep sept oct nov dec morning evening night
+    mr mrs ms dr president minister prime chief director general spokesperson spokesman
+    spokeswoman official officials government state people city country news report reports
+    statement press agency the a an in on at but and or if as he she it they we this that
+    these those there his her its their our after before while when where what who however
+    meanwhile speaking according earlier later last next new first second third deputy republic
+    western eastern northern southern national federal union council committee department
+    ministry university institute company group association party house court office
+    toward towards among across within without around including despite part parts""".split()
+)
+# The last word of a name that says what kind of place it is: 'Mill Street' is not 'Street'.
+_PLACES = frozenset(
+    """street road avenue lane square hall bridge river lake park station airport port hospital
+    school college museum centre center island valley bay mountain county city""".split()
+)
+_NAME = re.compile(  # a run of capitalised words that does not start a sentence
+    r"(?<=[\w,;:’'\"”)]\s)[A-Z][\w'’-]*[a-z][\w'’-]*(?:\s+[A-Z][\w'’-]*[a-z][\w'’-]*)*"
+)
+_SURFACE = re.compile(r"\w+(?:['’]\w+)*")
 
 
-TOPICS = _load()
-_BY_TERM: dict[str, list[tuple[str, float]]] = {}  # term -> the titles that have it
-for _title, _weights in TOPICS.items():
-    for _term, _weight in _weights.items():
-        _BY_TERM.setdefault(_term, []).append((_title, _weight))
+@dataclass
+class Story:
+    """A group of documents that report one thing."""
+
+    title: str
+    sources: list[str]
+    names: list[str] = field(default_factory=list)
 
 
-def classify(text: str) -> str:
-    """The section title whose terms `text` uses most; OTHER when it uses none."""
-    words = content_terms(text)
-    terms = set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
-    scores = dict.fromkeys(TOPICS, 0.0)
-    for term in terms:
-        for title, weight in _BY_TERM.get(term, ()):
-            scores[title] += weight
-    best, best_score = OTHER, 0.0
-    for title, score in scores.items():
-        if score > best_score + 1e-9:
-            best, best_score = title, score
-    return best if best_score >= 0.34 else OTHER
+def find_stories(docs: Sequence[Document]) -> list[Story]:
+    """The stories of `docs`, largest first. A folder that is one story comes back as the
+    parts of it its documents tell apart (at most MAX_PARTS), each titled against the rest."""
+    if not docs:
+        return []
+    vectors = _weights([_terms(d) for d in docs])
+    edges = _edges(vectors)
+    groups = _cluster(len(docs), edges, CUT)
+    if len(groups) == 1 and len(docs) >= 3:
+        groups = _cluster(len(docs), edges, 0.0, min_groups=min(MAX_PARTS, (len(docs) + 1) // 2))
+    groups.sort(key=lambda g: (-len(g), min(g)))
+    stories = _titled(docs, groups)
+    return stories
 
 
-def canonical_topic(name: str | None, text: str) -> str:
-    """A topic name from a model, folded onto a lexicon title when it names the same subject."""
-    if not name or not name.strip():
-        return classify(text)
-    folded = classify(name)
-    return folded if folded != OTHER else name.strip()[:60]
+def assign(claims: Iterable[Claim], stories: Sequence[Story]) -> list[Claim]:
+    """`claims`, each with the title of the story most of its citations come from as topic
+    (ties go to the larger story)."""
+    story_of = {src: n for n, s in enumerate(stories) for src in s.sources}
+    out = []
+    for claim in claims:
+        votes = Counter(story_of[c.source] for c in claim.citations if c.source in story_of)
+        if votes:
+            best = min(votes, key=lambda n: (-votes[n], n))
+            claim = claim.model_copy(update={"topic": stories[best].title})
+        out.append(claim)
+    return out
+
+
+def canonical_topic(name: str | None, text: str) -> str | None:
+    """A topic name from a model, tidied; the section a claim goes to is its story's."""
+    return name.strip()[:60] if name and name.strip() else None
+
+
+def headline(docs: Sequence[Document], stories: Sequence[Story]) -> str:
+    """A briefing title naming the main stories: the names most documents share ('Briefing:
+    A, B and C') when the folder is one story or its stories share names, else the first
+    names of its largest stories ('Briefing: A and B; C and D')."""
+    if not stories:
+        return "Briefing"
+    names = _fold_variants([_names(d) for d in docs])
+    used: Counter[str] = Counter(k for d in names for k in d)
+    total: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for d in names:
+        for key, f in d.items():
+            forms[key].update(f)
+            total[key] += sum(f.values())
+    shared = [k for k in used if used[k] >= SHARED * len(docs) and used[k] > 1]
+    shared.sort(key=lambda k: (-used[k], -total[k], k))
+    if len(stories) == 1 or len(shared) >= 2:
+        if shared:
+            return "Briefing: " + _joined([_form(forms[k]) for k in shared[:3]])
+        return "Briefing: " + stories[0].title
+    parts = [_joined(s.names[:2]) for s in stories[:3] if s.names]
+    return "Briefing: " + "; ".join(parts) if parts else "Briefing"
+
+
+# ---------------------------------------------------------------------------------------------
+# Vectors and clustering
+# ---------------------------------------------------------------------------------------------
+
+
+def _terms(doc: Document) -> Counter[str]:
+    text = " ".join(doc.text[s:e] for s, e in doc.body) if doc.body else doc.text
+    return Counter(t for t in content_terms(text) if not t.isdigit())
+
+
+def _weights(counts: list[Counter[str]]) -> list[dict[str, float]]:
+    """Each document's TF-IDF vector, unit length, held by its TERMS_PER_DOC strongest terms
+    that another document also uses (a term of one document links nothing)."""
+    df: Counter[str] = Counter()
+    for c in counts:
+        df.update(c.keys())
+    n = len(counts)
+    out = []
+    for c in counts:
+        w = {t: (1 + math.log(k)) * (math.log((n + 1) / df[t]) + SMOOTH) for t, k in c.items()}
+        norm = math.sqrt(sum(x * x for x in w.values())) or 1.0
+        shared = sorted(((t, x) for t, x in w.items() if df[t] > 1), key=lambda tx: (-tx[1], tx[0]))
+        out.append({t: x / norm for t, x in shared[:TERMS_PER_DOC]})
+    return out
+
+
+def _edges(vectors: list[dict[str, float]]) -> dict[tuple[int, int], float]:
+    """Cosine similarities of each document with its nearest neighbours, through an inverted
+    index whose long postings are left out."""
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for i, vec in enumerate(vectors):
+        for term, w in vec.items():
+            postings[term].append((i, w))
+    edges: dict[tuple[int, int], float] = {}
+    for i, vec in enumerate(vectors):
+        acc: defaultdict[int, float] = defaultdict(float)
+        for term, w in vec.items():
+            posting = postings[term]
+            if len(posting) > MAX_POSTINGS:
+                continue
+            for j, w2 in posting:
+                if j != i:
+                    acc[j] += w * w2
+        for j, sim in heapq.nlargest(NEIGHBOURS, acc.items(), key=lambda kv: kv[1]):
+            edges[(min(i, j), max(i, j))] = sim
+    return edges
+
+
+def _cluster(
+    n: int, edges: dict[tuple[int, int], float], cut: float, min_groups: int = 1
+) -> list[list[int]]:
+    """Average-linkage clustering of n items: the two groups of highest average similarity
+    (pairs without an edge count 0) merge while that average exceeds `cut` and there are more
+    than `min_groups` groups."""
+    members = [[i] for i in range(n)]
+    links: list[dict[int, float]] = [{} for _ in range(n)]  # summed similarities
+    for (i, j), sim in edges.items():
+        links[i][j] = sim
+        links[j][i] = sim
+    version = [0] * n
+    heap = [(-sim, i, j, 0, 0) for (i, j), sim in edges.items()]
+    heapq.heapify(heap)
+    groups = n
+    while heap and groups > min_groups:
+        neg, i, j, vi, vj = heapq.heappop(heap)
+        if not members[i] or not members[j] or version[i] != vi or version[j] != vj:
+            continue
+        if -neg <= cut:
+            break
+        if len(members[i]) < len(members[j]):
+            i, j = j, i
+        members[i].extend(members[j])
+        members[j] = []
+        links[i].pop(j, None)
+        for k, s in links[j].items():
+            if k == i:
+                continue
+            links[i][k] = links[i].get(k, 0.0) + s
+            links[k][i] = links[k].get(i, 0.0) + s
+            links[k].pop(j, None)
+        links[j] = {}
+        version[i] += 1
+        version[j] += 1
+        groups -= 1
+        size = len(members[i])
+        for k, s in links[i].items():
+            heapq.heappush(heap, (-s / (size * len(members[k])), i, k, version[i], version[k]))
+    return [sorted(m) for m in members if m]
+
+
+# ---------------------------------------------------------------------------------------------
+# Titles
+# ---------------------------------------------------------------------------------------------
+
+
+def _titled(docs: Sequence[Document], groups: list[list[int]]) -> list[Story]:
+    names = _fold_variants([_names(d) for d in docs])
+    terms = [_surface_terms(d) for d in docs]
+    name_df: Counter[str] = Counter(k for ns in names for k in ns)
+    term_df: Counter[str] = Counter(k for ts in terms for k in ts)
+    shown: dict[str, Counter[str]] = defaultdict(Counter)
+    for ns in names:
+        for key, forms in ns.items():
+            shown[key].update(forms)
+    for ts in terms:
+        for key, forms in ts.items():
+            shown["~" + key].update(forms)
+    n = len(docs)
+    stories = []
+    for group in groups:
+        picked = _distinctive([names[i] for i in group], name_df, n, 3)
+        words = [_form(shown[k]) for k in picked]
+        if len(words) < 2:  # few or no capitals (or a caseless script): title by terms
+            extra = _distinctive([terms[i] for i in group], term_df, n, 3)
+            for key in extra:
+                form = _form(shown["~" + key])
+                if all(stem(form) != stem(w) for w in words) and len(words) < 3:
+                    words.append(form)
+        title = _joined(words) if words else docs[group[0]].title or docs[group[0]].id
+        stories.append(Story(title=title, sources=[docs[i].id for i in group], names=words))
+    _unique_titles(stories)
+    return stories
+
+
+def _distinctive(
+    per_doc: list[dict[str, Counter[str]]], df: Counter[str], n: int, k: int
+) -> list[str]:
+    """The k keys most of a group's documents use and the rest of the folder does not."""
+    inside: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for d in per_doc:
+        inside.update(d.keys())
+        for key, forms in d.items():
+            total[key] += sum(forms.values())
+    size = len(per_doc)
+    outside = n - size
+
+    def score(key: str) -> float:
+        share_in = inside[key] / size
+        share_out = (df[key] - inside[key]) / outside if outside else 0.0
+        return share_in * (1 - share_out) + 0.01 * math.log1p(total[key])
+
+    wanted = [key for key in inside if inside[key] >= min(2, size) and score(key) >= MIN_SCORE]
+    return sorted(wanted, key=lambda key: (-score(key), key))[:k]
+
+
+def _names(doc: Document) -> dict[str, Counter[str]]:
+    """Capitalised words that do not start a sentence, by variant key ('Canada', 'Canadian')."""
+    found: dict[str, Counter[str]] = {}
+    for s, e in doc.body or [(0, len(doc.text))]:
+        for m in _NAME.finditer(doc.text, s, e):
+            run = m.group(0).split()  # 'Vladimir Putin' is Putin, 'New Delhi' Delhi,
+            word = " ".join(run[-2:]) if run[-1].lower() in _PLACES and len(run) > 1 else run[-1]
+            word = word.rstrip("’'-").removesuffix("’s").removesuffix("'s")
+            if word.lower() in _GENERIC or word.lower() in FUNCTION_WORDS or len(word) < 3:
+                continue
+            found.setdefault(stem(word.lower()), Counter())[word] += 1
+    return found
+
+
+def _surface_terms(doc: Document) -> dict[str, Counter[str]]:
+    found: dict[str, Counter[str]] = {}
+    for s, e in doc.body or [(0, len(doc.text))]:
+        for m in _SURFACE.finditer(doc.text, s, e):
+            word = m.group(0).lower()
+            if word in FUNCTION_WORDS or word in _GENERIC or len(word) < 3 or word.isdigit():
+                continue
+            found.setdefault(stem(word), Counter())[word] += 1
+    return found
+
+
+def _fold_variants(per_doc: list[dict[str, Counter[str]]]) -> list[dict[str, Counter[str]]]:
+    """Keys that are one name in two forms ('canada', 'canadian') folded onto the shorter,
+    across all documents. Names are compared within their first three letters."""
+    by_prefix: dict[str, list[str]] = defaultdict(list)
+    for key in sorted({k for d in per_doc for k in d}, key=lambda k: (len(k), k)):
+        by_prefix[key[:3]].append(key)
+    home: dict[str, str] = {}
+    for keys in by_prefix.values():
+        homes: list[str] = []
+        for key in keys:
+            home[key] = next((h for h in homes if _same_name(h, key)), key)
+            if home[key] == key:
+                homes.append(key)
+    out = []
+    for d in per_doc:
+        folded: dict[str, Counter[str]] = {}
+        for key, forms in d.items():
+            folded.setdefault(home[key], Counter()).update(forms)
+        out.append(folded)
+    return out
+
+
+def _same_name(a: str, b: str) -> bool:
+    common = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common += 1
+    return common >= max(4, min(len(a), len(b)) - 1)
+
+
+def _form(forms: Counter[str]) -> str:
+    """How a name is shown: its shortest common form ('Canada' for Canada/Canadian)."""
+    common = [w for w, k in forms.items() if k * 4 >= max(forms.values())]
+    return min(common, key=lambda w: (len(w), -forms[w], w))
+
+
+def _joined(words: Sequence[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _unique_titles(stories: list[Story]) -> None:
+    seen: Counter[str] = Counter()
+    for story in stories:
+        seen[story.title] += 1
+        if seen[story.title] > 1:
+            story.title = f"{story.title} ({seen[story.title]})"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from briefing.assemble.stories import classify
 from briefing.assemble.support import supports
 from briefing.engines.base import Extraction, Progress
 from briefing.models import Chunk, Claim, Document, Fact, Usage
@@ -148,7 +147,6 @@ class ExtractiveEngine:
             source=doc.id,
             claim=claim,
             quote=doc.text[start:e],
-            topic=classify(sentence),
             importance=round(score, 4),
             hint=start,
         )
