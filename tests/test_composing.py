@@ -288,3 +288,58 @@ def test_claims_merging_split_are_shown_once(tmp_path):
     assert len([c for s in unaware.sections for c in s.claims] + unaware.key_points) == 2
     kept = compose(claims, Budget(skip_repeats=False), said_with)
     assert len([c for s in kept.sections for c in s.claims] + kept.key_points) == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines that stand alone; key points chosen for coverage
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "But when pressed for specifics, he was deliberately guarded about the agreements.",
+        "Therefore, it would be incorrect to say that the two sides are sharing anything.",
+        "This will be the first visit of the president to the country since 2021.",
+        "We're developing quite, quite a variety of very complicated systems.",
+    ],
+)
+def test_a_line_that_leans_on_the_sentence_before_it_is_not_shown(text):
+    from briefing.assemble.context import stands_alone
+
+    assert not stands_alone(text)
+    lean = Claim(id="c1", text=text, citations=claim(1, 0.9).citations, importance=0.9)
+    assert shown(compose([lean, claim(2, 0.5)])) == [claim(2, 0.5)]
+    every = compose([lean], Budget(skip_repeats=False))  # the analyst's: every claim
+    assert ids(shown(every)) == ["c1"]
+
+
+def test_a_speaker_named_or_a_plain_statement_stands_alone():
+    from briefing.assemble.context import stands_alone
+
+    assert stands_alone('"We are ready to share this with our Indian friends," Putin said.')
+    assert stands_alone("Theresa May said the talks would continue on Monday.")
+    assert stands_alone("Inflation reached 6.1% in November.")
+
+
+def test_key_points_cover_what_many_statements_share_before_what_one_says():
+    from briefing.assemble.keypoints import concepts
+
+    """Three sources report the loan; one the weather. The loan leads, and no key point holds
+    more than half of another's word pairs."""
+
+    def said(n: int, text: str, source: str) -> Claim:
+        cit = Citation(source=source, quote=text, start=n, end=n + len(text))
+        return Claim(id=f"c{n}", text=text, citations=[cit], importance=0.6, topic="Port")
+
+    loan = "The council approved an emergency loan to the harbour on Monday night."
+    claims = [
+        said(1, "The weather in the town was grey and cold for most of the week.", "a"),
+        said(2, loan, "a"),
+        said(3, "Councillors approved an emergency loan to the harbour on Monday.", "b"),
+        said(4, "An emergency loan to the harbour was approved by the council.", "c"),
+    ]
+    result = compose(claims, Budget(key_points=2, per_topic_key_points=2))
+    assert "emergency loan" in result.key_points[0].text
+    first, second = (concepts(c.text) for c in result.key_points)
+    assert len(first & second) <= len(second) / 2

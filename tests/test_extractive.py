@@ -51,3 +51,34 @@ def test_who_said_what_with_figures_outranks_speculation():
         "consequential upgrades in a decade."
     )
     assert news > 0.6 > hedge
+
+
+def test_a_sentence_inside_a_long_quotation_is_attributed_to_its_speaker():
+    """Peskov's quotation runs over sentences too long to read as one: each sentence inside
+    it is shown as 'Peskov said: "..."', the quote verbatim, the evidence running to the
+    sentence that names him."""
+    text = (
+        '"Highly on the agenda and this could be discussed at length with our partners in the '
+        "coming days, because the relationship between our two countries is old and deep and "
+        "broad. We are developing quite a variety of very complicated systems for the armed "
+        "forces of both countries. Our military industry is working pretty well and will continue "
+        'to deliver on every contract that we have signed with the Indian side," Peskov said.\n'
+    )
+    facts = facts_of(text)
+    inner = [f for f in facts if "complicated systems" in f.claim]
+    assert inner, [f.claim for f in facts]
+    assert inner[0].claim == (
+        'Peskov said: "We are developing quite a variety of very complicated systems for the '
+        'armed forces of both countries."'
+    )
+    assert inner[0].quote.startswith("We are developing") and inner[0].quote.endswith("said.")
+
+
+def test_a_sentence_that_leans_on_the_one_before_is_shown_with_it():
+    facts = facts_of(
+        "Russian President Vladimir Putin said Moscow wants deeper cooperation with India.\n"
+        "These remarks precede his visit to New Delhi on December 4-5 for the annual summit.\n"
+    )
+    dated = [f for f in facts if "December 4-5" in f.claim]
+    assert dated and all(f.claim.startswith("Russian President Vladimir Putin said") for f in dated)
+    assert dated[0].quote == dated[0].claim.replace("\n", "\n")  # the two sentences, verbatim

@@ -104,10 +104,16 @@ def sources(claim) -> list[str]:
 
 
 def claim_citing(claims, seed, key, quote):
-    """The claim (there must be exactly one) that cites `quote` of seed `key`."""
+    """The claim (there must be exactly one) that cites `quote` of seed `key` (the sentence
+    itself: a sentence that leans on it is a fact citing both, and may be a claim of its own)."""
     start = seed[key].text.index(quote)
     found = [
-        c for c in claims if any(x.source == seed[key].id and x.start == start for x in c.citations)
+        c
+        for c in claims
+        if any(
+            x.source == seed[key].id and x.start == start and x.end == start + len(quote)
+            for x in c.citations
+        )
     ]
     assert len(found) == 1, f"{len(found)} claims cite {quote[:40]!r}"
     return found[0]

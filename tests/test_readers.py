@@ -324,3 +324,48 @@ def test_help_and_text_files_do_not_import_the_format_libraries(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_html_outlet_is_the_site_name_else_the_host_of_its_url(tmp_path):
+    head = (
+        '<meta property="og:site_name" content="The Harbour Gazette">'
+        '<link rel="canonical" href="https://www.harbourgazette.example/loan">'
+    )
+    doc, _ = read(tmp_path, "page.htm", html_page(ARTICLE, head=head))
+    assert doc.outlet == "The Harbour Gazette"
+    head = '<link rel="canonical" href="https://www.harbourgazette.example/loan">'
+    doc, _ = read(tmp_path, "other.htm", html_page(ARTICLE, head=head))
+    assert doc.outlet == "harbourgazette.example"
+
+
+@pytest.mark.parametrize(
+    ("credit", "outlet"),
+    [
+        ("Based On ANI Report", "ANI"),
+        ("(With inputs from PTI)", "PTI"),
+        ("- Reuters", "Reuters"),
+    ],
+)
+def test_text_outlet_is_the_agency_it_credits(tmp_path, credit, outlet):
+    text = f"{FIRST}\n\n{SECOND}\n\n{credit}\n"
+    doc, _ = read(tmp_path, "story.txt", text)
+    assert doc.outlet == outlet
+    if credit.startswith(("Based", "(")):  # furniture, never content
+        assert credit not in " ".join(doc.text[s:e] for s, e in doc.body)
+
+
+def test_a_dateline_agency_is_the_outlet(tmp_path):
+    doc, _ = read(tmp_path, "wire.txt", f"LONDON (Reuters) - {FIRST} {SECOND}\n")
+    assert doc.outlet == "Reuters"
+
+
+def test_sources_show_their_outlet_in_every_format(tmp_path):
+    from tests.conftest import run_cli
+
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "story.txt").write_text(f"{FIRST}\n\n{SECOND}\n\nBased On ANI Report\n")
+    for fmt in ("md", "txt", "html"):
+        done = run_cli("build", folder, "--format", fmt, "-o", "-")
+        assert done.returncode == 0, done.stderr
+        assert "· ANI ·" in done.stdout, fmt

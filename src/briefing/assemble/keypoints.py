@@ -1,9 +1,11 @@
 """Key points: the few claims that together cover what a folder is about, without repeating.
 
 A concept is a pair of neighbouring content words (stemmed); its weight is how many distinct
-claims of the folder use it. Claims are taken greedily by the weight of the concepts they
-add that no key point covers yet, times their centrality (LexRank over the strongest
-candidates), times a prior for sentences early in their document, over their length in words.
+statements of the folder use it: the passages the claims cite, each once, so that a date three
+sources give weighs three even when merging made one claim of them. Claims are taken greedily
+by the weight of the concepts they add that no key point covers yet, times their centrality
+(LexRank over the strongest candidates), times a prior for sentences early in their document,
+over the square root of their length in words.
 Near-linear: concepts are counted once, and centrality is computed among at most CANDIDATES
 claims through an inverted index.
 """
@@ -21,8 +23,9 @@ from briefing.text import content_terms, word_count
 CANDIDATES = 300  # claims, most important first, that may become key points
 LINK = 0.1  # cosine similarity at which two candidates endorse each other (LexRank)
 DAMPING = 0.15
+REPEATS = 0.5  # a claim whose word pairs the key points hold more than this share repeats
 EARLY = 300  # characters: a claim cited this far into its document has half the early bonus
-LEAD = 2.0  # the early bonus at the start of a document
+LEAD = 1.0  # the early bonus at the start of a document
 LENGTH = 0.5  # the power of the length in words a claim's score is divided by
 
 
@@ -43,8 +46,9 @@ def select(
         return []
     weight: Counter[str] = Counter()
     held = [concepts(c.text) for c in claims]
-    for cs in held:
-        weight.update(cs)
+    statements = {(c.source, c.start): c.quote for claim in claims for c in claim.citations}
+    for quote in statements.values():
+        weight.update(concepts(quote))
     candidates = list(range(min(len(claims), CANDIDATES)))
     central = lexrank([claims[i].text for i in candidates])
     top = max(central) or 1.0
@@ -54,11 +58,15 @@ def select(
     while left and len(chosen) < k:
         best, best_score = -1, 0.0
         for i in left:
+            if held[i] and len(held[i] & covered) > REPEATS * len(held[i]):
+                continue  # more than half of it is said already: a repeat
             gain = sum(weight[c] for c in held[i] - covered if weight[c] > 1)
             score = (gain + 0.1) * (0.1 + central[i] / top) * _early(claims[i])
             score /= max(word_count(claims[i].text), 1) ** LENGTH
             if score > best_score or (score == best_score and i < best):
                 best, best_score = i, score
+        if best < 0:
+            break
         left.discard(best)
         if allowed(claims[best], chosen):
             chosen.append(claims[best])

@@ -48,10 +48,11 @@ _GENERIC = frozenset(
 # The last word of a name that says what kind of place it is: 'Mill Street' is not 'Street'.
 _PLACES = frozenset(
     """street road avenue lane square hall bridge river lake park station airport port hospital
-    school college museum centre center island valley bay mountain county city""".split()
+    school college museum centre center island valley bay mountain county city summit
+    plant""".split()
 )
-_NAME = re.compile(  # a run of capitalised words that does not start a sentence
-    r"(?<=[\w,;:’'\"”)]\s)[A-Z][\w'’-]*[a-z][\w'’-]*(?:\s+[A-Z][\w'’-]*[a-z][\w'’-]*)*"
+_NAME = re.compile(  # a run of capitalised words that does not start a sentence or a line
+    r"(?<=[\w,;:’'\"”)][ \t])[A-Z][\w'’-]*[a-z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*[a-z][\w'’-]*)*"
 )
 _SURFACE = re.compile(r"\w+(?:['’]\w+)*")
 
@@ -265,8 +266,12 @@ def _distinctive(
         share_out = (df[key] - inside[key]) / outside if outside else 0.0
         return share_in * (1 - share_out) + 0.01 * math.log1p(total[key])
 
-    wanted = [key for key in inside if inside[key] >= min(2, size) and score(key) >= MIN_SCORE]
-    return sorted(wanted, key=lambda key: (-score(key), key))[:k]
+    ranked = sorted(
+        (k for k in inside if score(k) >= MIN_SCORE and total[k] > 1),  # said once: by chance
+        key=lambda k: (-score(k), k),
+    )
+    wide = [key for key in ranked if inside[key] >= min(2, size)]  # used by two documents
+    return wide[:k] if len(wide) >= 2 else (wide + [x for x in ranked if x not in wide])[:k]
 
 
 def _names(doc: Document) -> dict[str, Counter[str]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from briefing.assemble.context import stands_alone
 from briefing.assemble.support import supports
 from briefing.engines.base import Extraction, Progress
 from briefing.models import Chunk, Claim, Document, Fact, Usage
@@ -66,6 +67,7 @@ _ANAPHOR_START = re.compile(
 )
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 MIN_WORDS = 7
+MAX_JOINED = 70  # words: a sentence that leans on the one before is shown with it up to this
 SPEAKER_REACH = 2  # a bare 'he said' takes the name of a speaker at most this many sentences back
 
 # The cues above are English. The same cues in a few other languages (Russian, Chinese,
@@ -110,9 +112,13 @@ class ExtractiveEngine:
                 s for start, end in chunk.spans for s in sentence_spans(doc.text, start, end)
             ]
             named: tuple[str, int, int] | None = None  # the last speaker named, and where
+            voices = _voices(doc.text, sentences)
             for n, (s, e) in enumerate(sentences):
                 recent = named if named and n - named[2] <= SPEAKER_REACH else None
-                fact = self._fact(doc, s, e, recent)
+                # the sentence before, unless furniture lies between them
+                gap = doc.text[sentences[n - 1][1] : s] if n else "-"
+                before = sentences[n - 1] if not gap.strip() else None
+                fact = self._fact(doc, s, e, recent, voices.get(n), before)
                 if fact is not None:
                     out.facts.append(fact)
                 speaker = _speaker(doc.text[s:e])
@@ -129,27 +135,87 @@ class ExtractiveEngine:
         return None
 
     def _fact(
-        self, doc: Document, s: int, e: int, named: tuple[str, int, int] | None = None
+        self,
+        doc: Document,
+        s: int,
+        e: int,
+        named: tuple[str, int, int] | None = None,
+        voice: tuple[str, int, int] | None = None,
+        before: tuple[int, int] | None = None,
     ) -> Fact | None:
         """The fact of the sentence doc.text[s:e], or None when it carries no news. `named` is
         the speaker a sentence shortly before names (surname, where that sentence starts):
         a bare 'he said' is written with that name, and the quote then runs from that
-        sentence, so that every name the claim uses is in its quote."""
+        sentence, so that every name the claim uses is in its quote. `voice` is the speaker
+        of the quotation the sentence lies inside, and the span of the sentence that says so:
+        the claim is 'Name said: "sentence"', its quote running over both. `before` is the
+        sentence before it: a sentence that leans on it ('But he...') is
+        written after it."""
         sentence = doc.text[s:e]
         score = importance(sentence, position=s - (doc.body[0][0] if doc.body else 0))
         if score <= 0:
             return None
-        claim = _as_claim(sentence, named[0] if named else None)
-        start = s
-        if named and claim != sentence and not supports(sentence, claim):
-            start = named[1]  # the quote must hold the name the claim now uses
+        start, end = s, e
+        if voice:
+            claim = f'{voice[0]} said: "{sentence.strip()}"'
+            start, end = min(s, voice[1]), max(e, voice[2])
+            score += 0.1  # a direct statement, now with its speaker
+        else:
+            claim = _as_claim(sentence, named[0] if named else None)
+            if named and claim != sentence and not supports(sentence, claim):
+                start = named[1]  # the quote must hold the name the claim now uses
+        if not stands_alone(claim) and before and start == s:
+            joined = doc.text[before[0] : e]
+            if stands_alone(doc.text[before[0] : before[1]]) and word_count(joined) <= MAX_JOINED:
+                claim, start = _as_claim(joined, None), before[0]
+                score += 0.08  # what leaning back cost it, now that it stands alone
         return Fact(
             source=doc.id,
             claim=claim,
-            quote=doc.text[start:e],
+            quote=doc.text[start:end],
             importance=round(score, 4),
             hint=start,
         )
+
+
+def _voices(text: str, sentences: Sequence[tuple[int, int]]) -> dict[int, tuple[str, int, int]]:
+    """Sentences that lie wholly inside a quotation of several sentences, each with the
+    quotation's speaker (named where it opens or closes) and that sentence's span."""
+    out: dict[int, tuple[str, int, int]] = {}
+    depth = 0
+    opened: int | None = None
+    inside: list[int] = []
+    for n, (s, e) in enumerate(sentences):
+        if n and "\n" in text[sentences[n - 1][1] : s]:  # a new paragraph closes what is open
+            depth, opened, inside = 0, None, []
+        piece = text[s:e]
+        if depth and not any(q in piece for q in '"“”'):
+            inside.append(n)
+            continue
+        was = depth
+        depth = _depth_after(piece, depth)
+        if not was and depth:
+            opened, inside = n, []
+        elif was and not depth and opened is not None:
+            for at in (opened, n):
+                who = _speaker(text[sentences[at][0] : sentences[at][1]])
+                if who and inside:
+                    for k in inside:
+                        out[k] = (who, *sentences[at])
+                    break
+            opened, inside = None, []
+    return out
+
+
+def _depth_after(piece: str, depth: int) -> int:
+    for ch in piece:
+        if ch == '"':
+            depth = 0 if depth else 1
+        elif ch == "“":
+            depth += 1
+        elif ch == "”":
+            depth = max(0, depth - 1)
+    return depth
 
 
 def _speaker(sentence: str) -> str | None:

@@ -22,6 +22,8 @@ class Decoded:
     title: str | None = None
     date: dt.date | None = None
     url: str | None = None
+    outlet: str | None = None
+    """Who published it, where the file says so (an HTML page's site name)."""
     note: str | None = None
 
 

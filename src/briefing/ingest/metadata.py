@@ -107,6 +107,31 @@ class Analysis:
     title: str | None = None
     date: dt.date | None = None
     url: str | None = None
+    credit: str | None = None
+    """The agency a text credits: 'Based On ANI Report', '(ANI) —', '- Reuters'."""
+
+
+_AGENCY = r"(?P<agency>[A-Z][\w&.'’]*(?: [A-Z][\w&.'’]*){0,3})"
+_CREDITS = [
+    re.compile(p)
+    for p in (
+        rf"^\s*\(?(?:[Bb]ased [Oo]n|[Ww]ith [Ii]nputs [Ff]rom|[Ii]nputs [Ff]rom)\s+(?:an?\s+)?"
+        rf"{_AGENCY}(?:\s+[Rr]eports?|\s+[Ii]nputs)?\)?\.?\s*$",
+        rf"^[^\n]{{0,60}}?\({_AGENCY}\)\s*[-—–:]",  # a dateline's '(ANI) —', '(Reuters) -'
+        rf"^\s*[-—–]\s*{_AGENCY}\s*$",  # a closing '- Reuters'
+        rf"^\s*[-*•|]?\s*[Ff]rom:\s*{_AGENCY}\s*$",  # a page's 'From: India News'
+    )
+]
+_NOT_AGENCY = re.compile(r"\s+(?:reports?|inputs)$", re.IGNORECASE)
+
+
+def agency_credit(line: str) -> str | None:
+    """The agency a line credits ('Based On ANI Report', 'LONDON (Reuters) -', '- AFP')."""
+    for pattern in _CREDITS:
+        m = pattern.search(line)
+        if m:
+            return _NOT_AGENCY.sub("", m.group("agency")) or None
+    return None
 
 
 _LONGEST_DATE_LINE = 120
@@ -147,6 +172,7 @@ def analyse(text: str) -> Analysis:
         line = text[s:e]
         if not line.strip():
             continue
+        result.credit = result.credit or agency_credit(line)
         m = _DATE_PREFIX.match(line) if first_content else None
         if m:
             result.date = result.date or parse_date(m.group(1))

@@ -84,6 +84,11 @@ def read_html(data: bytes) -> Decoded:
     # Metadata first: the <head> and the page header go with the furniture.
     title, date = _html_title(root), _html_date(root)
     url = _first(root, '//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content')
+    outlet = _first(
+        root,
+        '//meta[@property="og:site_name"]/@content',
+        '//meta[@name="application-name"]/@content',
+    )
     return Decoded(
         text=html_main_text(root),
         encoding=encoding,
@@ -91,6 +96,7 @@ def read_html(data: bytes) -> Decoded:
         title=title,
         date=date,
         url=url,
+        outlet=outlet.strip() if outlet and outlet.strip() else None,
         note=note,
     )
 

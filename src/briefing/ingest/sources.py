@@ -16,6 +16,7 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from briefing.errors import InputError
 from briefing.ingest.decoding import Decoded, Reader, Unreadable, decode_text, encoding_note
@@ -332,9 +333,18 @@ def read_document(
             title=decoded.title or meta.title,
             date=decoded.date or meta.date,
             url=decoded.url or meta.url,
+            outlet=decoded.outlet or _host(decoded.url or meta.url) or meta.credit,
             sha256=hashlib.sha256(data).hexdigest(),
             reader=decoded.reader,
             encoding=decoded.encoding,
         ),
         f"{file}: {decoded.note}" if decoded.note else None,
     )
+
+
+def _host(url: str | None) -> str | None:
+    """The host a URL names, without 'www.': 'ndtv.com'."""
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return host or None
