@@ -82,3 +82,9 @@ def test_a_sentence_that_leans_on_the_one_before_is_shown_with_it():
     dated = [f for f in facts if "December 4-5" in f.claim]
     assert dated and all(f.claim.startswith("Russian President Vladimir Putin said") for f in dated)
     assert dated[0].quote == dated[0].claim.replace("\n", "\n")  # the two sentences, verbatim
+
+
+def test_a_short_sentence_with_a_figure_is_news():
+    assert importance("Inflation reached 6.1% in November.") > 0.3
+    facts = facts_of("Inflation reached 6.1% in November.\nPrices rose.\n")
+    assert [f.claim for f in facts] == ["Inflation reached 6.1% in November."]

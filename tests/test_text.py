@@ -302,3 +302,21 @@ def test_one_line_folds_white_space_and_cuts_long_messages():
     assert one_line("a\n  b\tc\n") == "a b c"
     cut = one_line("word " * 100, limit=40)
     assert len(cut) <= 40 and cut.endswith("…") and "\n" not in cut
+
+
+def test_a_title_that_is_also_a_name_ends_a_sentence_after_a_name():
+    text = "The talks were led by Hun Sen. The two sides agreed to meet again in May."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "The talks were led by Hun Sen.",
+        "The two sides agreed to meet again in May.",
+    ]
+    text = "He met Sen. Warren on Monday to discuss the bill and its funding."
+    assert len(sentence_spans(text)) == 1
+
+
+def test_a_news_wire_opening_quote_starts_a_sentence():
+    text = "The minister spoke first. ``We will not accept this,'' he said on Monday."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "The minister spoke first.",
+        "``We will not accept this,'' he said on Monday.",
+    ]

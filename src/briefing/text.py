@@ -45,10 +45,13 @@ ABBREVIATIONS = frozenset(
     approx al e.g i.e u.s u.k u.n a.m p.m""".split()
 )
 NUMBER_ABBREVIATIONS = frozenset({"no", "nos"})
+# Titles written before a name, which are also names: after a capitalised word ('Hun Sen.',
+# 'Ban Ki-moon met Gen.') they end the name, not abbreviate a title.
+_TITLES_THAT_ARE_NAMES = frozenset("sen gen gov rep col pres".split())
 # Full stops, question and exclamation marks; Arabic ؟ and ۔ are followed by a space as in
 # English; Chinese and Japanese 。！？ need none.
 _TERMINAL = re.compile(r"[.!?؟۔]+[\"”’')\]»]*(?=\s)|[。！？]+[」』”]*")
-_OPENERS = "\"“‘'([«„"
+_OPENERS = "\"“‘'([«„`"  # and ` for a news wire's `` quotation
 MAX_QUOTE_SENTENCE_WORDS = 70
 
 
@@ -62,6 +65,9 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     word = m.group(1).lower()
     if word in NUMBER_ABBREVIATIONS:  # 'No. 5', but 'he said no.'
         return bool(re.match(r"\s*\d", text[dot + 1 :]))
+    before = text[max(0, dot - 40) : dot]
+    if word in _TITLES_THAT_ARE_NAMES and re.search(r"\b[A-Z]\w*\s+\w+$", before):
+        return False  # 'Hun Sen.': a name ends here
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or "." in word
 
 

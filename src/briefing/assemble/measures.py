@@ -44,7 +44,9 @@ _COUNT_FILLER = frozenset(
 # A figure of an earlier time: 'up from 180', 'compared with 61%', '61% a year earlier'.
 _PAST_BEFORE = re.compile(
     r"\b(?:up from|down from|compared with|compared to|against|from|previously|formerly|"
-    r"last year|a year ago|a year earlier|in the previous \w+)[,\s]*$",
+    r"last year|a year ago|a year earlier|in the previous \w+|"
+    r"(?:last|the previous) year['’]s(?:\s+[\w-]+){1,3}\s+(?:was|were|of|at|stood at|reached))"
+    r"[,\s]*$",
     re.IGNORECASE,
 )
 _PAST_AFTER = re.compile(

@@ -67,6 +67,7 @@ _ANAPHOR_START = re.compile(
 )
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 MIN_WORDS = 7
+MIN_FIGURE_WORDS = 4  # a shorter sentence is news when it gives a figure
 MAX_JOINED = 70  # words: a sentence that leans on the one before is shown with it up to this
 SPEAKER_REACH = 2  # a bare 'he said' takes the name of a speaker at most this many sentences back
 
@@ -241,7 +242,10 @@ def importance(sentence: str, position: int = 10_000) -> float:
     """How much news a sentence carries, 0 (none: not a statement) to about 1."""
     text = sentence.strip()
     words = word_count(text)
-    if words < MIN_WORDS or text.endswith(_QUESTION_END) or text.endswith(":"):
+    short = words < MIN_WORDS
+    if short and (words < MIN_FIGURE_WORDS or not _FIGURE.search(text) or text[-1] != "."):
+        return 0.0  # short: news only when a full sentence with a figure ('Inflation hit 6.1%.')
+    if text.endswith(_QUESTION_END) or text.endswith(":"):
         return 0.0
     is_list_item = bool(_LIST_MARKER.match(text))
     ends_like_sentence = text[-1] in _SENTENCE_END
