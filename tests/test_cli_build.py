@@ -486,5 +486,6 @@ def test_a_claim_whose_figure_another_source_gives_differently_says_so(cli, tmp_
     assert disputed and all(c["disputed"] in ids for c in disputed)
     md = cli("render", out, "--format", "md").stdout
     for claim in disputed:
-        assert f"{claim['text']} *(sources differ: see below)* [" in md
+        when = f" *({claim['when']})*" if claim["when"] else ""  # the date of 'on Monday'
+        assert f"{claim['text']}{when} *(sources differ: see below)* [" in md
     assert cli("check", out, DISAGREE).returncode == 0

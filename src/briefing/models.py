@@ -140,6 +140,12 @@ class Claim(_Model):
         description="The ID of the entry under where sources differ that gives another figure "
         "for something this claim states, when the briefing lists one.",
     )
+    when: str | None = Field(
+        None,
+        description="The date a relative time of the claim ('on Tuesday', 'the day after "
+        "tomorrow', 'next week') stands for, counted from the date of the source that says it: "
+        "'Tuesday 2 December 2025', 'week of 8 December 2025'.",
+    )
 
 
 class Section(_Model):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from briefing.assemble.composing import Budget, Composition, compose, led_by, period
 from briefing.assemble.conflicts import find_conflicts, mark_disputed
+from briefing.assemble.dates import dated
 from briefing.assemble.grounding import ground
 from briefing.assemble.merging import merge_with_groups
 from briefing.assemble.stories import assign, find_stories, headline
@@ -59,7 +60,7 @@ def build_from_documents(
     grounded = ground(extraction.facts, docs)
     claims, said_with = merge_with_groups(grounded.facts)
     stories = find_stories(docs)
-    claims = assign(claims, stories)
+    claims = dated(assign(claims, stories), docs)
     title = options.title or headline(docs, stories)
     composition = _compose(engine, claims, title, options.budget, said_with)
     conflicts = find_conflicts(claims, docs, options.budget.max_conflicts)

@@ -255,6 +255,9 @@ _QUOTED = re.compile(r"“([^“”]+)”|\"([^\"]+)\"")
 _LABELLED = re.compile(r"^- \*\*(?P<label>.+?)\*\*:\s*(?P<rest>.*\])\s*$")
 _SEGMENT = re.compile(r"\s*(?P<text>[^\[\]]*?)\s*(?P<ids>(?:\[[^\[\]\n]+\]\s*)+)(?:;|·|$)")
 _MARKUP = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+|\*\*New:\*\*\s*|\*\*|(?<!\w)_|_(?!\w)")
+# The date a relative time of a claim stands for, which the briefing adds: ' *(Tuesday 2
+# December 2025)*'. It is the briefing's reading of the claim, not a claim of the files.
+_WHEN = re.compile(r"\s\*\((?:[A-Z][a-z]+day |week of )?(?:\d{1,2} )?[A-Z][a-z]+ \d{4}\)\*")
 
 
 @dataclass
@@ -350,7 +353,7 @@ def _citations(line: str) -> list[_Cited]:
     if not m:
         return []
     ids = _ID.findall(m.group(0))
-    body = line[: m.start()]
+    body = _WHEN.sub("", line[: m.start()])
     claim = _MARKUP.sub("", body).strip()
     return [_Cited(ids, claim or None)] + [
         _Cited(ids, None, a or b) for a, b in _QUOTED.findall(body)
