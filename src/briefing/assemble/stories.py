@@ -15,7 +15,7 @@ import heapq
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from briefing.models import Claim, Document
@@ -27,6 +27,7 @@ SMOOTH = 0.3  # added to each term's IDF, so that terms every document shares st
 TERMS_PER_DOC = 40  # a document's vector: its strongest terms
 MAX_POSTINGS = 60  # a term in more documents than this finds no neighbours (it says little)
 SHARED = 0.6  # a name most documents use, which names the folder in its title
+LEAD_CHARS = 2000  # what a document is about is read from its first characters
 MIN_SCORE = 0.25  # a title word: used by this share of a story's documents more than by others
 NEIGHBOURS = 12  # links kept per document
 MAX_PARTS = 4  # sub-sections of a folder that is one story
@@ -71,14 +72,13 @@ def find_stories(docs: Sequence[Document]) -> list[Story]:
     parts of it its documents tell apart (at most MAX_PARTS), each titled against the rest."""
     if not docs:
         return []
-    vectors = _weights([_terms(d) for d in docs])
-    edges = _edges(vectors)
+    counts = [_terms(d) for d in docs]
+    edges = _edges(_weights(counts))
     groups = _cluster(len(docs), edges, CUT)
     if len(groups) == 1 and len(docs) >= 3:
         groups = _cluster(len(docs), edges, 0.0, min_groups=min(MAX_PARTS, (len(docs) + 1) // 2))
     groups.sort(key=lambda g: (-len(g), min(g)))
-    stories = _titled(docs, groups)
-    return stories
+    return _titled(docs, groups, counts)
 
 
 def assign(claims: Iterable[Claim], stories: Sequence[Story]) -> list[Claim]:
@@ -129,9 +129,20 @@ def headline(docs: Sequence[Document], stories: Sequence[Story]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def _lead(doc: Document) -> str:
+    """The start of a document's content, which says what its story is (news puts it first)."""
+    parts: list[str] = []
+    size = 0
+    for s, e in doc.body or [(0, len(doc.text))]:
+        parts.append(doc.text[s : min(e, s + LEAD_CHARS - size)])
+        size += len(parts[-1])
+        if size >= LEAD_CHARS:
+            break
+    return "\n".join(parts)
+
+
 def _terms(doc: Document) -> Counter[str]:
-    text = " ".join(doc.text[s:e] for s, e in doc.body) if doc.body else doc.text
-    return Counter(t for t in content_terms(text) if not t.isdigit())
+    return Counter(t for t in content_terms(_lead(doc)) if not t.isdigit())
 
 
 def _weights(counts: list[Counter[str]]) -> list[dict[str, float]]:
@@ -219,28 +230,30 @@ def _cluster(
 # ---------------------------------------------------------------------------------------------
 
 
-def _titled(docs: Sequence[Document], groups: list[list[int]]) -> list[Story]:
+def _titled(
+    docs: Sequence[Document], groups: list[list[int]], counts: list[Counter[str]]
+) -> list[Story]:
+    """Each group as a story titled by its distinctive names, else (few capitals, or a script
+    without them) its distinctive terms (`counts`: each document's stemmed terms)."""
     names = _fold_variants([_names(d) for d in docs])
-    terms = [_surface_terms(d) for d in docs]
-    name_df: Counter[str] = Counter(k for ns in names for k in ns)
-    term_df: Counter[str] = Counter(k for ts in terms for k in ts)
-    shown: dict[str, Counter[str]] = defaultdict(Counter)
-    for ns in names:
-        for key, forms in ns.items():
-            shown[key].update(forms)
-    for ts in terms:
-        for key, forms in ts.items():
-            shown["~" + key].update(forms)
+    uses = [{key: sum(forms.values()) for key, forms in d.items()} for d in names]
+    name_df: Counter[str] = Counter(k for d in names for k in d)
+    term_df: Counter[str] = Counter(k for c in counts for k in c)
     n = len(docs)
     stories = []
     for group in groups:
-        picked = _distinctive([names[i] for i in group], name_df, n, 3)
-        words = [_form(shown[k]) for k in picked]
-        if len(words) < 2:  # few or no capitals (or a caseless script): title by terms
-            extra = _distinctive([terms[i] for i in group], term_df, n, 3)
-            for key in extra:
-                form = _form(shown["~" + key])
-                if all(stem(form) != stem(w) for w in words) and len(words) < 3:
+        picked = _distinctive([uses[i] for i in group], name_df, n, 3)
+        forms: Counter[str] = Counter()
+        words = []
+        for key in picked:
+            forms.clear()
+            for i in group:
+                forms.update(names[i].get(key, {}))
+            words.append(_form(forms))
+        if len(words) < 2:
+            for key in _distinctive([counts[i] for i in group], term_df, n, 3):
+                form = _surface(key, [docs[i] for i in group])
+                if form and all(stem(form) != stem(w) for w in words) and len(words) < 3:
                     words.append(form)
         title = _joined(words) if words else docs[group[0]].title or docs[group[0]].id
         stories.append(Story(title=title, sources=[docs[i].id for i in group], names=words))
@@ -248,16 +261,27 @@ def _titled(docs: Sequence[Document], groups: list[list[int]]) -> list[Story]:
     return stories
 
 
-def _distinctive(
-    per_doc: list[dict[str, Counter[str]]], df: Counter[str], n: int, k: int
-) -> list[str]:
-    """The k keys most of a group's documents use and the rest of the folder does not."""
+def _surface(key: str, docs: Sequence[Document]) -> str | None:
+    """How the documents write the stemmed term `key`: its commonest word."""
+    forms = Counter(
+        word
+        for doc in docs
+        for m in _SURFACE.finditer(_lead(doc))
+        if stem(word := m.group(0).lower()) == key
+        and word not in FUNCTION_WORDS
+        and word not in _GENERIC
+    )
+    return _form(forms) if forms else None
+
+
+def _distinctive(per_doc: list[Mapping[str, int]], df: Counter[str], n: int, k: int) -> list[str]:
+    """The k keys most of a group's documents use and the rest of the folder does not
+    (`per_doc`: how often each document of the group uses each key)."""
     inside: Counter[str] = Counter()
     total: Counter[str] = Counter()
     for d in per_doc:
         inside.update(d.keys())
-        for key, forms in d.items():
-            total[key] += sum(forms.values())
+        total.update(d)
     size = len(per_doc)
     outside = n - size
 
@@ -277,25 +301,14 @@ def _distinctive(
 def _names(doc: Document) -> dict[str, Counter[str]]:
     """Capitalised words that do not start a sentence, by variant key ('Canada', 'Canadian')."""
     found: dict[str, Counter[str]] = {}
-    for s, e in doc.body or [(0, len(doc.text))]:
-        for m in _NAME.finditer(doc.text, s, e):
+    for line in _lead(doc).split("\n"):
+        for m in _NAME.finditer(line):
             run = m.group(0).split()  # 'Vladimir Putin' is Putin, 'New Delhi' Delhi,
             word = " ".join(run[-2:]) if run[-1].lower() in _PLACES and len(run) > 1 else run[-1]
             word = word.rstrip("’'-").removesuffix("’s").removesuffix("'s")
             if word.lower() in _GENERIC or word.lower() in FUNCTION_WORDS or len(word) < 3:
                 continue
             found.setdefault(stem(word.lower()), Counter())[word] += 1
-    return found
-
-
-def _surface_terms(doc: Document) -> dict[str, Counter[str]]:
-    found: dict[str, Counter[str]] = {}
-    for s, e in doc.body or [(0, len(doc.text))]:
-        for m in _SURFACE.finditer(doc.text, s, e):
-            word = m.group(0).lower()
-            if word in FUNCTION_WORDS or word in _GENERIC or len(word) < 3 or word.isdigit():
-                continue
-            found.setdefault(stem(word), Counter())[word] += 1
     return found
 
 
