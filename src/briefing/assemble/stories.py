@@ -50,7 +50,7 @@ _GENERIC = frozenset(
 _PLACES = frozenset(
     """street road avenue lane square hall bridge river lake park station airport port hospital
     school college museum centre center island valley bay mountain county city summit
-    plant""".split()
+    plant organization organisation institute fund agency bank""".split()
 )
 _NAME = re.compile(  # a run of capitalised words that does not start a sentence or a line
     r"(?<=[\w,;:’'\"”)][ \t])[A-Z][\w'’-]*[a-z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*[a-z][\w'’-]*)*"
