@@ -21,6 +21,7 @@ from briefing.models import Claim
 from briefing.text import content_terms, word_count
 
 CANDIDATES = 300  # claims, most important first, that may become key points
+WEIGHED = 5000  # claims, most important first, whose passages weigh the concepts
 LINK = 0.1  # cosine similarity at which two candidates endorse each other (LexRank)
 DAMPING = 0.15
 REPEATS = 0.5  # a claim whose word pairs the key points hold more than this share repeats
@@ -45,11 +46,13 @@ def select(
     if k <= 0 or not claims:
         return []
     weight: Counter[str] = Counter()
-    held = [concepts(c.text) for c in claims]
-    statements = {(c.source, c.start): c.quote for claim in claims for c in claim.citations}
+    statements = {
+        (c.source, c.start): c.quote for claim in claims[:WEIGHED] for c in claim.citations
+    }
     for quote in statements.values():
         weight.update(concepts(quote))
     candidates = list(range(min(len(claims), CANDIDATES)))
+    held = {i: concepts(claims[i].text) for i in candidates}
     central = lexrank([claims[i].text for i in candidates])
     top = max(central) or 1.0
     covered: set[str] = set()
