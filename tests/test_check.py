@@ -330,8 +330,10 @@ def test_an_unknown_cited_id_in_markdown_fails(tmp_path, built):
 def test_a_tampered_quoted_passage_in_markdown_fails(tmp_path, built):
     md = built[1].read_text()
     lines = md.splitlines()
-    number = next(i for i, line in enumerate(lines, 1) if "“" in line and line.startswith("- "))
-    start = lines[number - 1].index("“") + 1
+    claims = lines[: lines.index("## Sources")]  # a claim line that quotes a passage
+    number = next(i for i, line in enumerate(claims, 1) if "“" in line or '"' in line)
+    mark = "“" if "“" in lines[number - 1] else '"'
+    start = lines[number - 1].index(mark) + 1
     lines[number - 1] = lines[number - 1][:start] + "Not " + lines[number - 1][start:]
     path = tmp_path / "tampered.md"
     path.write_text("\n".join(lines) + "\n")

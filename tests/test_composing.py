@@ -302,6 +302,7 @@ def test_claims_merging_split_are_shown_once(tmp_path):
         "Therefore, it would be incorrect to say that the two sides are sharing anything.",
         "This will be the first visit of the president to the country since 2021.",
         "We're developing quite, quite a variety of very complicated systems.",
+        '"Highly on the agenda and this could be discussed. Our industry works well," he said.',
     ],
 )
 def test_a_line_that_leans_on_the_sentence_before_it_is_not_shown(text):

@@ -81,10 +81,20 @@ def test_a_sentence_that_leans_on_the_one_before_is_shown_with_it():
     )
     dated = [f for f in facts if "December 4-5" in f.claim]
     assert dated and all(f.claim.startswith("Russian President Vladimir Putin said") for f in dated)
-    assert dated[0].quote == dated[0].claim.replace("\n", "\n")  # the two sentences, verbatim
+    assert " ".join(dated[0].quote.split()) == dated[0].claim  # the two sentences, verbatim
+    assert "\n" in dated[0].quote and "\n" not in dated[0].claim  # the claim is one line
 
 
 def test_a_short_sentence_with_a_figure_is_news():
     assert importance("Inflation reached 6.1% in November.") > 0.3
     facts = facts_of("Inflation reached 6.1% in November.\nPrices rose.\n")
     assert [f.claim for f in facts] == ["Inflation reached 6.1% in November."]
+
+
+def test_a_sentence_shown_with_the_one_before_is_one_line():
+    facts = facts_of(
+        "Peskov said the sale of more S-400 systems could be discussed.\n"
+        '"Highly on the agenda and this could be discussed," Peskov said.\n'
+    )
+    joined = [f for f in facts if f.claim.startswith("Peskov said the sale")]
+    assert any("Highly on the agenda" in f.claim and "\n" not in f.claim for f in joined)
