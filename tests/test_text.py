@@ -320,3 +320,15 @@ def test_a_news_wire_opening_quote_starts_a_sentence():
         "The minister spoke first.",
         "``We will not accept this,'' he said on Monday.",
     ]
+
+
+def test_a_pdf_line_wrap_before_a_name_is_inside_the_sentence():
+    text = (
+        "The summit was announced on Tuesday by the spokesperson for Russian President\n"
+        "Vladimir Putin, who will travel to New Delhi on 4 December for two days of talks.\n"
+        "Short heading without a stop\n"
+        "The next paragraph starts here and ends here.\n"
+    )
+    spans = [text[s:e] for s, e in sentence_spans(text)]
+    assert spans[0].startswith("The summit") and spans[0].endswith("two days of talks.")
+    assert "Short heading without a stop" in spans  # a short line is no wrap

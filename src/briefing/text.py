@@ -53,6 +53,7 @@ _TITLES_THAT_ARE_NAMES = frozenset("sen gen gov rep col pres".split())
 _TERMINAL = re.compile(r"[.!?؟۔]+[\"”’')\]»]*(?=\s)|[。！？]+[」』”]*")
 _OPENERS = "\"“‘'([«„`"  # and ` for a news wire's `` quotation
 MAX_QUOTE_SENTENCE_WORDS = 70
+WRAPPED_LINE = 60  # characters: a longer line that ends mid-sentence runs on (a PDF's wraps)
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -86,7 +87,8 @@ def _quote_depths(piece: str, depth: int) -> int:
 
 def _blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Lines of text[start:end] joined into blocks: a line that does not end a sentence and is
-    followed by a line starting in lower case is a hard-wrapped continuation."""
+    followed by a line starting in lower case is a hard-wrapped continuation, and so is the
+    next line of a long one (a PDF's text layer wraps before names and numbers too)."""
     lines = [(m.start() + start, m.end() + start) for m in re.finditer(r"[^\n]+", text[start:end])]
     block: tuple[int, int] | None = None
     for s, e in lines:
@@ -95,8 +97,10 @@ def _blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         if block is not None:
             prev = text[block[0] : block[1]].rstrip()
             nxt = text[s:e].lstrip()
-            if prev and prev[-1] not in '.!?:"”’)]。！？؟»' and nxt[:1].islower():
-                block = (block[0], e)
+            open_end = prev and prev[-1] not in '.!?:"”’)]。！？؟»'
+            wrapped = len(prev) >= WRAPPED_LINE and "\n\n" not in text[block[1] : s]
+            if open_end and (nxt[:1].islower() or (wrapped and nxt[:1].isalnum())):
+                block = (block[0], e)  # a hard wrap: 'President\nVladimir Putin said'
                 continue
             yield block
         block = (s, e)
