@@ -9,8 +9,9 @@ Imports of the heavier modules are inside the functions, so `briefing --help` pa
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from briefing.deliver.resources import Folders
     from briefing.deliver.state import Selection, State
     from briefing.engines.base import Engine
-    from briefing.models import Briefing
+    from briefing.models import Briefing, Document
 
 
 @dataclass
@@ -159,6 +160,20 @@ def _engine(
     )
 
 
+def _everything(docs: Iterable[Document]) -> tuple[Selection, Iterator[Document]]:
+    """Every document, as a selection that fills as they are taken (no state file)."""
+    from briefing.deliver.state import Selection
+
+    selection = Selection(docs=[])
+
+    def chosen() -> Iterator[Document]:
+        for doc in docs:
+            selection.docs.append(doc)
+            yield doc
+
+    return selection, chosen()
+
+
 def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -> _Run:
     """Read the documents and make the briefing `args` ask for, to be rendered in `formats`
     (whose templates are tried first, before any work is paid for); briefing None when
@@ -169,8 +184,8 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
     from briefing.deliver.audiences import load_audience
     from briefing.deliver.output import check_writable, is_stdout
     from briefing.deliver.rendering import check_templates
-    from briefing.deliver.state import Selection, State
-    from briefing.ingest.sources import load_documents
+    from briefing.deliver.state import State
+    from briefing.ingest.sources import iter_documents
     from briefing.pipeline import BuildOptions, build_from_documents
 
     if args.only_new and not args.state:
@@ -189,10 +204,15 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
         state.path.parent.mkdir(parents=True, exist_ok=True)
         check_writable(state.path)
     written = [getattr(args, "output", None), getattr(args, "dry_run", None)]
-    docs, notes = load_documents(args.paths, exclude=[w for w in written if w and not is_stdout(w)])
-    selection = state.select(docs, args.only_new) if state else Selection(docs)
+    # Documents are read one at a time as the engine takes them, so that a model's requests
+    # start while the rest are still being read; the first is read before the engine is made
+    # (nothing new: no engine at all).
+    notes: list[str] = []
+    docs = iter_documents(args.paths, [w for w in written if w and not is_stdout(w)], notes)
+    selection, chosen = state.stream(docs, args.only_new) if state else _everything(docs)
+    first = next(chosen, None)
     run = _Run(folders, audience, selection, state, None)
-    if not selection.docs:
+    if first is None:
         return run
     progress = ProgressLine("extracting", enabled=None if not args.quiet else False)
     say = _quiet if args.quiet else (lambda message: progress.say(f"briefing: {message}"))
@@ -201,7 +221,7 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
     progress.extra = lambda: _progress_extra(engine)
     try:
         briefing = build_from_documents(
-            selection.docs,
+            itertools.chain([first], chosen),
             engine,
             BuildOptions(audience=audience.name, title=args.title, budget=budget),
             progress=progress,

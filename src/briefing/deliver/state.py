@@ -12,7 +12,7 @@ added, or one whose content changed. A renamed file with the same content is not
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -89,13 +89,29 @@ class State:
 
     def select(self, docs: Sequence[Document], only_new: bool = False) -> Selection:
         """The documents to brief (only the new ones with `only_new`), with the new marked."""
+        selection, chosen = self.stream(docs, only_new)
+        for _ in chosen:
+            pass
+        return selection
+
+    def stream(
+        self, docs: Iterable[Document], only_new: bool = False
+    ) -> tuple[Selection, Iterator[Document]]:
+        """`select` for documents as they are read: the documents to brief, one at a time,
+        and the selection, which fills as they are taken."""
         known = {d.sha256 for d in self.data.documents.values()}
-        new = [d for d in docs if d.sha256 not in known]
-        return Selection(
-            docs=new if only_new else list(docs),
-            new=[d.id for d in new],
-            since=self.since,
-        )
+        selection = Selection(docs=[], since=self.since)
+
+        def chosen() -> Iterator[Document]:
+            for doc in docs:
+                new = doc.sha256 not in known
+                if new:
+                    selection.new.append(doc.id)
+                if new or not only_new:
+                    selection.docs.append(doc)
+                    yield doc
+
+        return selection, chosen()
 
     def record(self, docs: Sequence[Document], when: dt.datetime | None = None) -> None:
         """Remember that `docs` were briefed at `when` (now)."""

@@ -13,7 +13,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -219,17 +219,31 @@ def load_documents(
 
     Raises InputError when a path is missing, two files share an ID, or nothing is readable.
     """
+    notes: list[str] = []
+    docs = list(iter_documents(paths, exclude, notes))
+    return docs, notes
+
+
+def iter_documents(
+    paths: Iterable[str | Path], exclude: Iterable[str | Path] = (), notes: list[str] | None = None
+) -> Iterator[Document]:
+    """The documents of `load_documents` one at a time, as each is read, so that work on the
+    first (a model's requests) can start while the rest are read. Notes on what was skipped
+    are appended to `notes` as they arise. Missing paths and colliding IDs raise InputError
+    before the first document; nothing readable raises it after the last."""
     paths = list(paths)
+    notes = [] if notes is None else notes
     found = find_files(paths, exclude)
-    docs: list[Document] = []
-    notes = list(found.notes)
+    notes.extend(found.notes)
+    read = 0
     for fid, file in files_by_id(found.files).items():
         doc, note = read_document(file, fid, found.shown.get(file))
         if note:
             notes.append(note)
         if doc is not None:
-            docs.append(doc)
-    if not docs:
+            read += 1
+            yield doc
+    if not read:
         exts = " ".join(supported_extensions())
         where = ", ".join(str(p) for p in paths)
         message = f"no documents found in {where} (looked for {exts})"
@@ -237,7 +251,6 @@ def load_documents(
             message += "; " + "; ".join(notes[:3])
             message += f"; and {len(notes) - 3} more" if len(notes) > 3 else ""
         raise InputError(message)
-    return docs, notes
 
 
 def files_by_id(files: Iterable[Path]) -> dict[str, Path]:

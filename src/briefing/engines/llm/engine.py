@@ -17,7 +17,7 @@ import json
 import re
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -114,7 +114,9 @@ class LLMEngine:
         self.cache = cache
         self.notice = notice
         self.prompts = Prompts(settings.audience, settings.prompt_dirs)
-        self.json_schema_mode = True
+        # A server that only takes JSON mode said so in an earlier run: ask (and look up the
+        # cache) in JSON mode from the start, instead of sending doomed requests again.
+        self.json_schema_mode = cache.get(self._json_mode_key()) is not True
         self.facts_kept = 0
         self._usage = Usage()
         self._lock = threading.Lock()
@@ -158,6 +160,14 @@ class LLMEngine:
             }
         )
 
+    def _json_mode_key(self) -> str:
+        return cache_key(
+            {
+                "json_mode_only": self.client.settings.effective_base_url,
+                "model": self.settings.model,
+            }
+        )
+
     def _cached(self, key: str, answer_model: type[A], checks: Checks) -> A | None:
         cached = self.cache.get(key)
         if cached is None:
@@ -187,18 +197,9 @@ class LLMEngine:
             messages = self._messages(kind, variables, schema, json_mode)
             fmt = response_format(answer_model.__name__, schema, json_mode)
             key = self._key(messages, fmt, schema)
-            # Served before in either mode? A server that only takes JSON mode answered the
-            # JSON-mode request last time: look there too before sending a doomed request.
-            for mode in dict.fromkeys((json_mode, False)):
-                if mode == json_mode:
-                    cached_key = key
-                else:
-                    other = self._messages(kind, variables, schema, mode)
-                    other_fmt = response_format(answer_model.__name__, schema, mode)
-                    cached_key = self._key(other, other_fmt, schema)
-                answer = self._cached(cached_key, answer_model, checks)
-                if answer is not None:
-                    return answer
+            answer = self._cached(key, answer_model, checks)
+            if answer is not None:
+                return answer
             try:
                 answer = self._ask_until_valid(messages, fmt, answer_model, checks)
             except SchemaModeUnsupported as exc:
@@ -208,6 +209,7 @@ class LLMEngine:
                     switched = self.json_schema_mode
                     self.json_schema_mode = False
                 if switched:
+                    self.cache.put(self._json_mode_key(), True)
                     self.notice(
                         "the server does not take JSON-schema output; using JSON mode "
                         "with the schema in the prompt for the rest of this run"
@@ -278,16 +280,24 @@ class LLMEngine:
     def extract(
         self, docs: Sequence[Document], chunks: Sequence[Chunk], progress: Progress | None = None
     ) -> Extraction:
-        by_id = {d.id: d for d in docs}
-        per_doc: dict[str, int] = {}
+        by_doc: dict[str, list[Chunk]] = {}
         for chunk in chunks:
-            per_doc[chunk.source] = per_doc.get(chunk.source, 0) + 1
+            by_doc.setdefault(chunk.source, []).append(chunk)
+        return self.extract_stream(((d, by_doc.get(d.id, [])) for d in docs), progress)
+
+    def extract_stream(
+        self,
+        pieces: Iterable[tuple[Document, Sequence[Chunk]]],
+        progress: Progress | None = None,
+    ) -> Extraction:
+        """Facts from each document's chunks, the requests sent as the pieces come: a chunk's
+        request leaves while the next documents are still read. `progress(done, total)`
+        counts the chunks seen so far."""
         results: dict[int, list[Fact]] = {}
         failed: dict[int, FailedChunk] = {}
+        chunks: list[Chunk] = []
 
-        def work(i: int) -> list[Fact]:
-            chunk = chunks[i]
-            doc = by_id[chunk.source]
+        def work(doc: Document, chunk: Chunk, count: int) -> list[Fact]:
             spans = chunk.sentences or [
                 s for start, end in chunk.spans for s in sentence_spans(doc.text, start, end)
             ]
@@ -298,7 +308,7 @@ class LLMEngine:
                     "document": _doc_vars(doc),
                     "chunk": chunk,
                     "sentences": lines,
-                    "chunk_count": per_doc[doc.id],
+                    "chunk_count": count,
                     "max_facts": self.settings.max_facts,
                     "audience": self.settings.audience,
                 },
@@ -322,25 +332,37 @@ class LLMEngine:
             return facts
 
         done = 0
+        pending: dict[Future, int] = {}
+
+        def collect(finished: Iterable[Future]) -> None:
+            nonlocal done
+            for future in finished:
+                i = pending.pop(future)
+                try:
+                    results[i] = future.result()
+                    self.facts_kept += len(results[i])
+                except (AnswerFailed, ChunkFailed) as exc:
+                    failed[i] = FailedChunk(
+                        source=chunks[i].source, index=chunks[i].index + 1, reason=str(exc)
+                    )
+                done += 1
+                if progress:
+                    progress(done, len(chunks))
+
         pool = ThreadPoolExecutor(
             max_workers=max(1, self.settings.concurrency), thread_name_prefix="briefing-llm"
         )
-        pending: dict[Future, int] = {pool.submit(work, i): i for i in range(len(chunks))}
         try:
+            for doc, doc_chunks in pieces:
+                for chunk in doc_chunks:
+                    pending[pool.submit(work, doc, chunk, len(doc_chunks))] = len(chunks)
+                    chunks.append(chunk)
+                # Answers that came in while this document was read: counted now, so that
+                # progress moves (and a key the server rejects stops the run) during reading.
+                collect([f for f in pending if f.done()])
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    i = pending.pop(future)
-                    try:
-                        results[i] = future.result()
-                        self.facts_kept += len(results[i])
-                    except (AnswerFailed, ChunkFailed) as exc:
-                        failed[i] = FailedChunk(
-                            source=chunks[i].source, index=chunks[i].index + 1, reason=str(exc)
-                        )
-                    done += 1
-                    if progress:
-                        progress(done, len(chunks))
+                collect(finished)
         except BaseException:
             for future in pending:
                 future.cancel()
