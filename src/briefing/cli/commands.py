@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from briefing.deliver.resources import Folders
     from briefing.deliver.state import Selection, State
     from briefing.engines.base import Engine
+    from briefing.ingest.web import WebOptions, WebResult
     from briefing.models import Briefing
 
 
@@ -37,16 +38,20 @@ def run_build(args: argparse.Namespace, session: Session) -> int:
     from briefing.deliver.output import check_writable, format_for, write_output
     from briefing.deliver.rendering import render
 
-    fmt = format_for(args.output, args.format)
-    if args.output:
-        check_writable(args.output)
-    run = _start(args, session, [fmt])
+    targets = getattr(args, "outputs", None) or [
+        (args.output, format_for(args.output, args.format))
+    ]
+    for path, _ in targets:
+        if path:
+            check_writable(path)
+    run = _start(args, session, [fmt for _, fmt in targets])
     if run.briefing is None:
         _nothing_new(args, run, "no briefing written")
         return 0
-    write_output(args.output, render(run.briefing, fmt, run.audience.name, run.folders))
+    for path, fmt in targets:
+        write_output(path, render(run.briefing, fmt, run.audience.name, run.folders))
     run.done()
-    return _finish(args, run, _where(args.output))
+    return _finish(args, run, "".join(_where(path) for path, _ in targets))
 
 
 def run_render(args: argparse.Namespace, session: Session) -> int:
@@ -64,13 +69,15 @@ def run_render(args: argparse.Namespace, session: Session) -> int:
 
 def run_send(args: argparse.Namespace, session: Session) -> int:
     from briefing.deliver import mail
-    from briefing.deliver.output import check_writable
+    from briefing.deliver.output import check_writable, write_output
     from briefing.deliver.rendering import render
 
     to = [mail.check_address(a) for a in args.to]
     sender = mail.check_address(args.sender or mail.default_sender(), "--from")
     if args.dry_run:
         check_writable(args.dry_run)
+    for path, _ in getattr(args, "outputs", []):
+        check_writable(path)
     settings = None if args.dry_run else mail.smtp_settings(args.smtp)
     warning = mail.sender_warning(sender)
     if warning and not args.quiet:
@@ -89,14 +96,48 @@ def run_send(args: argparse.Namespace, session: Session) -> int:
         sender=sender,
         to=to,
     )
+    outputs = getattr(args, "outputs", [])
     if settings is None:
         mail.write_message(message, args.dry_run)
         where = f"{_where(args.dry_run) or ' -> standard output'} (not sent)"
     else:
         mail.send(message, settings)
+        for path, fmt in outputs:
+            write_output(path, render(run.briefing, fmt, run.audience.name, run.folders))
         run.done()
-        where = f"; sent to {', '.join(to)} via {settings.where}"
+        where = "".join(_where(p) for p, _ in outputs)
+        where += f"; sent to {', '.join(to)} via {settings.where}"
     return _finish(args, run, where)
+
+
+def run_job(args: argparse.Namespace, session: Session) -> int:
+    """`briefing run JOB.toml`: each job of the file (or those --job names), checked all
+    before any runs, run as the `build` or `send` command line it stands for."""
+    from briefing.cli import jobs as job_files
+    from briefing.cli.parser import make_parser
+
+    jobs = job_files.load_jobs(args.job_file, args.job)
+    parser = make_parser()
+    commands = []
+    for job in jobs:
+        argv = job_files.command_line(job)
+        try:
+            job_args = parser.parse_args([*argv, *(["--quiet"] if args.quiet else [])])
+        except UsageError as exc:
+            raise UsageError(f"{args.job_file}: job '{job.name}': {exc}") from exc
+        job_args.outputs = job.outputs
+        commands.append((job, job_args))
+    if args.dry_run:
+        for job, _ in commands:
+            for line in job_files.describe(job):
+                print(line)
+        return 0
+    worst = 0
+    for job, job_args in commands:
+        if len(commands) > 1 and not args.quiet:
+            _say(f"job {job.name}")
+        worst = max(worst, job_args.run(job_args, session))
+    return worst
 
 
 def run_audiences(args: argparse.Namespace, session: Session) -> int:
@@ -124,14 +165,23 @@ class _Run:
     state: State | None
     briefing: Briefing | None
     hint: str | None = None
+    web: WebResult | None = None
 
     def done(self) -> None:
-        """The briefing was written or sent: remember the documents it covered. A document
-        with a chunk that could not be read is not remembered, so the next run tries again."""
+        """The briefing was written or sent: remember the documents it covered (and the feed
+        items and servers' validators of web sources). A document with a chunk that could not
+        be read is not remembered, so the next run tries again."""
         if self.state is not None:
             failed = self.briefing.stats.failed_chunks if self.briefing else []
             unread = {f.source for f in failed}
-            self.state.record([d for d in self.selection.docs if d.id not in unread])
+            briefed = [d for d in self.selection.docs if d.id not in unread]
+            self.state.record(briefed)
+            if self.web is not None:
+                read = {d.id for d in briefed} | {d for d in self.web.items if d not in unread}
+                validators = {
+                    url: (v.etag, v.last_modified) for url, v in self.web.validators.items()
+                }
+                self.state.record_web(self.web.items, sorted(read), validators)
             self.state.save()
 
 
@@ -170,7 +220,7 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
     from briefing.deliver.output import check_writable, is_stdout
     from briefing.deliver.rendering import check_templates
     from briefing.deliver.state import Selection, State
-    from briefing.ingest.sources import load_documents
+    from briefing.ingest.web import load_inputs
     from briefing.pipeline import BuildOptions, build_from_documents
 
     if args.only_new and not args.state:
@@ -189,10 +239,19 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
         state.path.parent.mkdir(parents=True, exist_ok=True)
         check_writable(state.path)
     written = [getattr(args, "output", None), getattr(args, "dry_run", None)]
-    docs, notes = load_documents(args.paths, exclude=[w for w in written if w and not is_stdout(w)])
+    written += [path for path, _ in getattr(args, "outputs", [])]
+    inputs = load_inputs(
+        args.paths,
+        exclude=[w for w in written if w and not is_stdout(w)],
+        web=_web_options(args, state),
+    )
+    docs, notes = inputs.docs, inputs.notes
     selection = state.select(docs, args.only_new) if state else Selection(docs)
-    run = _Run(folders, audience, selection, state, None)
+    run = _Run(folders, audience, selection, state, None, web=inputs.web)
     if not selection.docs:
+        if not args.quiet and inputs.web is not None:
+            for note in notes:
+                _say(f"note: {note}")
         return run
     progress = ProgressLine("extracting", enabled=None if not args.quiet else False)
     say = _quiet if args.quiet else (lambda message: progress.say(f"briefing: {message}"))
@@ -211,6 +270,44 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
         progress.close()
     run.briefing = selection.mark(briefing)
     return run
+
+
+def _web_options(args: argparse.Namespace, state: State | None) -> WebOptions | None:
+    """How URLs among the paths are fetched, and where their snapshots go: --snapshots, else
+    a folder 'snapshots' beside the state file, else the user cache folder. None when no path
+    is a URL."""
+    from pathlib import Path
+
+    from briefing.ingest.fetching import FetchPolicy, Validators
+    from briefing.ingest.web import WebOptions, is_url
+
+    if not any(is_url(p) for p in args.paths):
+        return None
+    if args.snapshots:
+        folder = Path(args.snapshots).expanduser()
+    elif state is not None:
+        folder = state.path.parent / "snapshots"
+    else:
+        from platformdirs import user_cache_dir
+
+        folder = Path(user_cache_dir("briefing", appauthor=False)) / "snapshots"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"snapshot folder {folder}: cannot be made ({exc.strerror or exc})"
+        ) from exc
+    policy = FetchPolicy(timeout=args.fetch_timeout) if args.fetch_timeout else FetchPolicy()
+    return WebOptions(
+        snapshots=folder,
+        policy=policy,
+        only_new=bool(args.only_new and state is not None),
+        seen_items=state.seen_items() if state else {},
+        validators={
+            url: Validators(etag, modified)
+            for url, (etag, modified) in (state.validators() if state else {}).items()
+        },
+    )
 
 
 def _folders(args: argparse.Namespace) -> Folders:

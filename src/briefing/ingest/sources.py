@@ -220,6 +220,16 @@ def load_documents(
     Raises InputError when a path is missing, two files share an ID, or nothing is readable.
     """
     paths = list(paths)
+    docs, notes = read_documents(paths, exclude)
+    if not docs:
+        raise nothing_read(paths, notes)
+    return docs, notes
+
+
+def read_documents(
+    paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()
+) -> tuple[list[Document], list[str]]:
+    """`load_documents` without the error when nothing is readable."""
     found = find_files(paths, exclude)
     docs: list[Document] = []
     notes = list(found.notes)
@@ -229,15 +239,18 @@ def load_documents(
             notes.append(note)
         if doc is not None:
             docs.append(doc)
-    if not docs:
-        exts = " ".join(supported_extensions())
-        where = ", ".join(str(p) for p in paths)
-        message = f"no documents found in {where} (looked for {exts})"
-        if notes:  # why the files there were not read, on the same line
-            message += "; " + "; ".join(notes[:3])
-            message += f"; and {len(notes) - 3} more" if len(notes) > 3 else ""
-        raise InputError(message)
     return docs, notes
+
+
+def nothing_read(paths: Iterable[str | Path], notes: list[str]) -> InputError:
+    """The one-line error for a run that found nothing to read under `paths`, with why."""
+    exts = " ".join(supported_extensions())
+    where = ", ".join(str(p) for p in paths)
+    message = f"no documents found in {where} (looked for {exts})"
+    if notes:  # why the files there were not read, on the same line
+        message += "; " + "; ".join(notes[:3])
+        message += f"; and {len(notes) - 3} more" if len(notes) > 3 else ""
+    return InputError(message)
 
 
 def files_by_id(files: Iterable[Path]) -> dict[str, Path]:
