@@ -98,7 +98,8 @@ def _item(entry: dict) -> Item | None:
         return None
     if not key:
         key = "sha256:" + hashlib.sha256(content.encode()).hexdigest()[:16]
-    when = entry.get("published_parsed") or entry.get("updated_parsed")
+    # dict.get: feedparser's own get warns when it maps 'updated' to 'published'.
+    when = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     date = dt.datetime.fromtimestamp(calendar.timegm(when), dt.UTC).date() if when else None
     title = _clean(entry.get("title"))
     stamp = "\x1f".join(
@@ -107,8 +108,8 @@ def _item(entry: dict) -> Item | None:
             link or "",
             title or "",
             content,
-            entry.get("updated") or "",
-            entry.get("published") or "",
+            dict.get(entry, "updated") or "",
+            dict.get(entry, "published") or "",
         ]
     )
     return Item(
