@@ -132,6 +132,14 @@ def run_job(args: argparse.Namespace, session: Session) -> int:
             for line in job_files.describe(job):
                 print(line)
         return 0
+    from pathlib import Path
+
+    for job, _ in commands:  # a job's folders are made for it, as for the state file
+        for file, _ in job.outputs:
+            try:
+                Path(file).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(f"{file}: its folder cannot be made ({exc.strerror})") from exc
     worst = 0
     for job, job_args in commands:
         if len(commands) > 1 and not args.quiet:

@@ -252,9 +252,12 @@ def command_line(job: Job) -> list[str]:
     ):
         if key in s:
             argv += [flag, str(s[key])]
-    for key, flag in (("state", "--state"), ("snapshots", "--snapshots")):
-        if key in s:
-            argv += [flag, job.path(s[key])]
+    if "state" in s:
+        argv += ["--state", job.path(s["state"])]
+    if "snapshots" in s:
+        argv += ["--snapshots", job.path(s["snapshots"])]
+    elif "state" not in s:  # beside the state file, else beside the job file
+        argv += ["--snapshots", str(job.folder / "snapshots")]
     if "fetch_timeout" in s:
         argv += ["--fetch-timeout", str(s["fetch_timeout"])]
     for folder in job.list("templates"):
