@@ -51,7 +51,8 @@ def test_an_unknown_key_is_one_error_naming_key_and_line(tmp_path):
     assert r.stderr == (
         f"briefing: error: {path}, line 6: unknown key 'onlynew' (did you mean 'only_new'?); "
         "a job's keys are sources, audience, title, output, formats, to, from, subject, smtp, "
-        "state, only_new, snapshots, fetch_timeout, engine, model, base_url, budget, strict, "
+        "state, only_new, snapshots, fetch_timeout, engine, model, base_url, budget, cache_dir, "
+        "strict, "
         "templates, prompts\n"
     )
 
@@ -213,3 +214,23 @@ def test_a_job_run_twice_mails_all_items_then_only_the_new_one(tmp_path, site, i
     print(text)
     print(plain1)
     print(plain2)
+
+
+def test_the_readme_job_file_is_a_valid_job_file(tmp_path):
+    import re
+
+    from briefing.cli.jobs import command_line, load_jobs
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(# briefing\.toml.*?)```", readme, re.DOTALL)
+    assert block is not None
+    path = job_file(tmp_path, block.group(1))
+    morning, weekly = load_jobs(path)
+    assert morning.name == "morning" and morning.sends
+    argv = command_line(morning)
+    assert argv[:2] == ["send", "https://news.example.com/feed.xml"]
+    assert "--only-new" in argv and argv[argv.index("--max-claims") :][:2] == ["--max-claims", "20"]
+    assert [fmt for _, fmt in weekly.outputs] == ["md", "json"]
+    dry = run_cli("run", path, "--dry-run")
+    assert dry.returncode == 0, dry.stderr

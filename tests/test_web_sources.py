@@ -110,8 +110,9 @@ def test_a_web_page_gives_its_main_text_title_canonical_url_and_site_name(site, 
     r, brief = build(site, tmp_path, site.url("/story"))
     assert r.returncode == 0, r.stderr
     (source,) = brief["sources"]
-    assert source["id"] == "gazette.test/b"  # from the canonical URL
-    assert source["url"] == "https://gazette.test/b"
+    port = site.base.rsplit(":", 1)[1]
+    assert source["id"] == f"127.0.0.1-{port}/story"  # from the URL asked for
+    assert source["url"] == "https://gazette.test/b"  # the canonical URL
     assert source["title"] == "Bridge repairs to start in January"
     assert source["outlet"] == "Harbour Gazette"  # og:site_name
     assert source["date"] == "2026-12-01"

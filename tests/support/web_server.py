@@ -130,6 +130,7 @@ class Site:
     last_headers: dict[str, dict[str, str]] = field(default_factory=dict)
     slow_seconds: float = 3.0
     flaky_failures: int = 1  # /flaky answers 503 this many times, then 200
+    delay: float = 0.0  # seconds every answer waits (a distant server, for the benchmark)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -174,6 +175,8 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         site.hits[path] = site.hits.get(path, 0) + 1
         site.last_headers[path] = dict(self.headers.items())
+        if site.delay:
+            time.sleep(site.delay)
         if path == "/slow":
             time.sleep(site.slow_seconds)
             return self._send(200, "text/html", article_page("storm"))

@@ -91,6 +91,7 @@ KEYS: dict[str, tuple[Callable[[object], bool], str]] = {
     "model": (_text, "a model name"),
     "base_url": (_text, "an http:// or https:// URL"),
     "budget": (_budget, "a table with max_claims and key_points"),
+    "cache_dir": (_text, "a folder path"),
     "strict": (_flag, "true or false"),
     "templates": (_text_or_texts, "a folder or a list of folders"),
     "prompts": (_text_or_texts, "a folder or a list of folders"),
@@ -258,6 +259,8 @@ def command_line(job: Job) -> list[str]:
         argv += ["--snapshots", job.path(s["snapshots"])]
     elif "state" not in s:  # beside the state file, else beside the job file
         argv += ["--snapshots", str(job.folder / "snapshots")]
+    if "cache_dir" in s:
+        argv += ["--cache-dir", job.path(s["cache_dir"])]
     if "fetch_timeout" in s:
         argv += ["--fetch-timeout", str(s["fetch_timeout"])]
     for folder in job.list("templates"):

@@ -244,10 +244,15 @@ def _page_document(
         decoded, site, author = _read_page(got)
     except Unreadable as exc:
         return None, str(exc)
-    url = got.final_url if item is None else (item.link or got.final_url)
-    canonical = decoded.url if decoded.url and is_url(decoded.url) else None
+    from urllib.parse import urljoin
+
+    # The ID is the URL's that was asked for (stable, and what the user gave or the feed
+    # linked); the canonical URL the page names is the one shown.
+    url = got.url if item is None else (item.link or got.url)
+    canonical = urljoin(got.final_url, decoded.url) if decoded.url else None
+    canonical = canonical if canonical and is_url(canonical) else None
     info = SnapshotInfo(
-        id=file_id(canonical or url),
+        id=file_id(url),
         url=got.url,
         final_url=got.final_url,
         fetched_at=got.fetched_at.isoformat(),
