@@ -80,6 +80,10 @@ def test_an_unknown_key_is_one_error_naming_key_and_line(tmp_path):
             "line 4: 'engine' must be one of auto, extractive, llm",
         ),
         ("sources = [\n", "not valid TOML"),
+        (
+            'sources = ["a/"]\n[jobs.a]\noutput = "b.md"\n[jobs.b]\nto = "not an address"\n',
+            "job 'b': to",
+        ),
     ],
 )
 def test_wrong_values_are_one_error_before_any_work(tmp_path, body, message):

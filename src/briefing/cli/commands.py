@@ -126,6 +126,16 @@ def run_job(args: argparse.Namespace, session: Session) -> int:
         except UsageError as exc:
             raise UsageError(f"{args.job_file}: job '{job.name}': {exc}") from exc
         job_args.outputs = job.outputs
+        if job.sends:  # the addresses too are checked before any job runs
+            from briefing.deliver.mail import check_address
+
+            try:
+                for address in job_args.to:
+                    check_address(address, "to")
+                if job_args.sender:
+                    check_address(job_args.sender, "from")
+            except UsageError as exc:
+                raise UsageError(f"{args.job_file}: job '{job.name}': {exc}") from exc
         commands.append((job, job_args))
     if args.dry_run:
         for job, _ in commands:
