@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.conftest import run_cli
 from tests.support.web_server import Site, rss, serve
-from tests.test_mail import Inbox, free_port
+from tests.test_mail import smtp  # noqa: F401  (the SMTP server fixture: aiosmtpd on 127.0.0.1)
 
 pytestmark = pytest.mark.e2e
 
@@ -21,17 +20,6 @@ pytestmark = pytest.mark.e2e
 def site() -> Iterator[Site]:
     with serve() as s:
         yield s
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield box, controller.port
-    finally:
-        controller.stop()
 
 
 def job_file(tmp_path: Path, text: str) -> Path:
@@ -168,8 +156,8 @@ engine = "extractive"
 """
 
 
-def test_a_job_run_twice_mails_all_items_then_only_the_new_one(tmp_path, site, inbox):
-    box, port = inbox
+def test_a_job_run_twice_mails_all_items_then_only_the_new_one(tmp_path, site, smtp):  # noqa: F811
+    box, port = smtp
     text = JOB.format(feed=site.url("/feed.xml"), atom=site.url("/atom.xml"), port=port)
     path = job_file(tmp_path, text)
 

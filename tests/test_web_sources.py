@@ -265,3 +265,19 @@ def test_a_page_beside_local_files(site, tmp_path, seeds):
     r, brief = build(site, tmp_path, str(next(seeds.glob("*.txt"))), site.url("/atom.xml"))
     assert r.returncode == 0, r.stderr
     assert len(brief["sources"]) == 2
+
+
+def test_an_entry_that_changed_around_the_same_article_is_fetched_once(site, tmp_path):
+    state = ("--state", str(tmp_path / "state.json"), "--only-new")
+    r, _ = build(site, tmp_path, site.url("/feed.xml"), extra=state)
+    assert r.returncode == 0, r.stderr
+    # the feed is written anew (another ETag, another description); the articles are the same
+    site.pages["/feed.xml"] = (
+        200,
+        "application/rss+xml",
+        rss(["storm", "budget"], site.base).replace(b"<description>The", b"<description>Now: the"),
+    )
+    for _ in range(2):
+        r, _ = build(site, tmp_path, site.url("/feed.xml"), extra=state)
+        assert r.returncode == 0 and "nothing new" in r.stderr, r.stderr
+    assert site.hits["/news/storm.html"] == 2  # the first run, and once for the changed entry

@@ -46,6 +46,7 @@ def run_build(args: argparse.Namespace, session: Session) -> int:
             check_writable(path)
     run = _start(args, session, [fmt for _, fmt in targets])
     if run.briefing is None:
+        run.nothing_new()
         _nothing_new(args, run, "no briefing written")
         return 0
     for path, fmt in targets:
@@ -86,6 +87,8 @@ def run_send(args: argparse.Namespace, session: Session) -> int:
         mail.check_server(settings)  # now, before any model request is paid for
     run = _start(args, session, ["txt", "html"])
     if run.briefing is None:
+        if settings is not None:
+            run.nothing_new()
         _nothing_new(args, run, "no mail sent")
         return 0
     subject = args.subject or mail.default_subject(run.briefing)
@@ -185,6 +188,13 @@ class _Run:
     hint: str | None = None
     web: WebResult | None = None
 
+    def nothing_new(self) -> None:
+        """Nothing new was found: remember the feed items and servers' validators of what was
+        fetched (all of it briefed before), so the next run need not fetch it again."""
+        if self.state is not None and self.web is not None:
+            self._remember_web(set())
+            self.state.save()
+
     def done(self) -> None:
         """The briefing was written or sent: remember the documents it covered (and the feed
         items and servers' validators of web sources). A document with a chunk that could not
@@ -192,15 +202,20 @@ class _Run:
         if self.state is not None:
             failed = self.briefing.stats.failed_chunks if self.briefing else []
             unread = {f.source for f in failed}
-            briefed = [d for d in self.selection.docs if d.id not in unread]
-            self.state.record(briefed)
-            if self.web is not None:
-                read = {d.id for d in briefed} | {d for d in self.web.items if d not in unread}
-                validators = {
-                    url: (v.etag, v.last_modified) for url, v in self.web.validators.items()
-                }
-                self.state.record_web(self.web.items, sorted(read), validators)
+            self.state.record([d for d in self.selection.docs if d.id not in unread])
+            self._remember_web(unread)
             self.state.save()
+
+    def _remember_web(self, unread: set[str]) -> None:
+        """The feed items of the web documents read in full, and the servers' validators,
+        unless a document of theirs was not (a 304 next time would hide it)."""
+        if self.state is None or self.web is None:
+            return
+        read = sorted(d for d in self.web.items if d not in unread)
+        validators = {url: (v.etag, v.last_modified) for url, v in self.web.validators.items()}
+        if unread & {d.id for d in self.web.docs}:
+            validators = {}
+        self.state.record_web(self.web.items, read, validators)
 
 
 def _engine(

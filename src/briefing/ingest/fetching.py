@@ -124,6 +124,7 @@ class Fetcher:
         import httpx2
 
         headers = validators.headers() if validators else {}
+        started = time.monotonic()
         try:
             with self._client.stream("GET", url, headers=headers) as response:
                 status = response.status_code
@@ -152,6 +153,9 @@ class Fetcher:
                     body += piece
                     if len(body) > self.policy.max_bytes:
                         raise FetchError(_too_big(None, self.policy.max_bytes))
+                    if time.monotonic() - started > 2 * self.policy.timeout:
+                        # each read came in time, but the whole drips on and on
+                        raise _Transient(f"not read within {2 * self.policy.timeout:g} s")
                 return Fetched(
                     url=url,
                     final_url=str(response.url),
