@@ -281,3 +281,21 @@ def test_an_entry_that_changed_around_the_same_article_is_fetched_once(site, tmp
         r, _ = build(site, tmp_path, site.url("/feed.xml"), extra=state)
         assert r.returncode == 0 and "nothing new" in r.stderr, r.stderr
     assert site.hits["/news/storm.html"] == 2  # the first run, and once for the changed entry
+
+
+def test_a_pdf_report_is_read_and_a_mislabelled_binary_is_a_note(site, tmp_path):
+    from tests.support.documents import pdf_bytes
+
+    report = pdf_bytes(["The harbour handled 1.2 million passengers in 2026, up 4%."])
+    site.pages["/report.pdf"] = (200, "application/pdf", report)
+    site.pages["/blob"] = (200, "text/html", b"\x00\x01binary" * 100)
+    r, brief = build(site, tmp_path, site.url("/report.pdf"), site.url("/blob"))
+    assert r.returncode == 0, r.stderr
+    assert f"{site.url('/blob')}: skipped, not a web page or a feed (text/html; binary)" in r.stderr
+    (source,) = brief["sources"]
+    assert source["reader"] == "text"  # the snapshot's text, which citations refer to
+    port = site.base.rsplit(":", 1)[1]
+    snapshot = tmp_path / "snap" / f"127.0.0.1-{port}" / "report.pdf.txt"
+    assert "1.2 million" in snapshot.read_text()
+    checked = run_cli("check", tmp_path / "brief.json", tmp_path / "snap")
+    assert checked.returncode == 0, checked.stdout

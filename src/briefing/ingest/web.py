@@ -199,6 +199,12 @@ def _read_page(got: Fetched) -> tuple[Decoded, str | None, str | None]:
     """The page's text as the HTML reader gives it, its site name and author. Raises
     Unreadable for a body that is neither HTML nor text."""
     ctype = got.content_type.split(";")[0].strip().lower()
+    if ctype == "application/pdf" or got.body.startswith(b"%PDF-"):
+        from briefing.ingest.readers import read_pdf
+
+        return read_pdf(got.body), None, None  # a report linked from a page or a feed
+    if b"\x00" in got.body[:8192] and not got.body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise Unreadable(f"not a web page or a feed ({ctype or 'no content type'}; binary)")
     head = got.body[:2048].lstrip(b"\xef\xbb\xbf").lstrip().lower()
     looks_html = head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
     unsure = ctype in ("", "text/plain", "application/octet-stream")
