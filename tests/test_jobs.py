@@ -226,3 +226,15 @@ def test_the_readme_job_file_is_a_valid_job_file(tmp_path):
     assert [fmt for _, fmt in weekly.outputs] == ["md", "json"]
     dry = run_cli("run", path, "--dry-run")
     assert dry.returncode == 0, dry.stderr
+
+
+def test_a_job_that_fails_does_not_stop_the_others(tmp_path, site):
+    path = job_file(
+        tmp_path,
+        f'[jobs.broken]\nsources = ["{site.url("/error")}"]\noutput = "broken.md"\n'
+        f'[jobs.fine]\nsources = ["{site.url("/atom.xml")}"]\noutput = "fine.md"\n',
+    )
+    r = run_cli("run", path)
+    assert r.returncode == 2
+    assert "briefing: error: job broken: nothing could be read from" in r.stderr
+    assert (tmp_path / "fine.md").exists() and not (tmp_path / "broken.md").exists()

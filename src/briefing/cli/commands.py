@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from briefing.errors import InputError, UsageError
+from briefing.errors import BriefingError, InputError, UsageError
 
 if TYPE_CHECKING:
     from briefing.deliver.audiences import Audience
@@ -153,11 +153,19 @@ def run_job(args: argparse.Namespace, session: Session) -> int:
                 Path(file).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise InputError(f"{file}: its folder cannot be made ({exc.strerror})") from exc
-    worst = 0
+    if len(commands) == 1:
+        return int(commands[0][1].run(commands[0][1], session))
+    worst = 0  # one job that fails does not stop the others; the exit status is the worst
     for job, job_args in commands:
-        if len(commands) > 1 and not args.quiet:
+        if not args.quiet:
             _say(f"job {job.name}")
-        worst = max(worst, job_args.run(job_args, session))
+        try:
+            worst = max(worst, job_args.run(job_args, session))
+        except BriefingError as exc:
+            from briefing.text import one_line
+
+            print(f"briefing: error: job {job.name}: {one_line(str(exc))}", file=sys.stderr)
+            worst = max(worst, exc.exit_code)
     return worst
 
 
