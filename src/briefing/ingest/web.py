@@ -204,7 +204,9 @@ def _read_page(got: Fetched) -> tuple[Decoded, str | None, str | None]:
 
         return read_pdf(got.body), None, None  # a report linked from a page or a feed
     if b"\x00" in got.body[:8192] and not got.body.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise Unreadable(f"not a web page or a feed ({ctype or 'no content type'}; binary)")
+        said_text = not ctype or ctype.startswith("text/") or ctype in _HTML_TYPES
+        binary = "; binary" if said_text else ""
+        raise Unreadable(f"not a web page or a feed ({ctype or 'no content type'}{binary})")
     head = got.body[:2048].lstrip(b"\xef\xbb\xbf").lstrip().lower()
     looks_html = head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
     unsure = ctype in ("", "text/plain", "application/octet-stream")
