@@ -255,6 +255,11 @@ class Briefing(_Model):
         description="IDs of the sources that are new or changed since the last briefing "
         "(with --state); empty on a first run or without a state file.",
     )
+    updated_sources: list[str] = Field(
+        default_factory=list,
+        description="Of the new sources, those an earlier briefing covered with other content "
+        "(an article updated since).",
+    )
     since: dt.datetime | None = Field(
         None, description="When the last briefing recorded in the state file was made."
     )

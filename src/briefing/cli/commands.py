@@ -15,13 +15,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from briefing.errors import InputError, UsageError
+from briefing.errors import BriefingError, InputError, UsageError
 
 if TYPE_CHECKING:
     from briefing.deliver.audiences import Audience
     from briefing.deliver.resources import Folders
     from briefing.deliver.state import Selection, State
     from briefing.engines.base import Engine
+    from briefing.ingest.web import WebOptions, WebResult
     from briefing.models import Briefing, Document
 
 
@@ -38,16 +39,21 @@ def run_build(args: argparse.Namespace, session: Session) -> int:
     from briefing.deliver.output import check_writable, format_for, write_output
     from briefing.deliver.rendering import render
 
-    fmt = format_for(args.output, args.format)
-    if args.output:
-        check_writable(args.output)
-    run = _start(args, session, [fmt])
+    targets = getattr(args, "outputs", None) or [
+        (args.output, format_for(args.output, args.format))
+    ]
+    for path, _ in targets:
+        if path:
+            check_writable(path)
+    run = _start(args, session, [fmt for _, fmt in targets])
     if run.briefing is None:
+        run.nothing_new()
         _nothing_new(args, run, "no briefing written")
         return 0
-    write_output(args.output, render(run.briefing, fmt, run.audience.name, run.folders))
+    for path, fmt in targets:
+        write_output(path, render(run.briefing, fmt, run.audience.name, run.folders))
     run.done()
-    return _finish(args, run, _where(args.output))
+    return _finish(args, run, "".join(_where(path) for path, _ in targets))
 
 
 def run_render(args: argparse.Namespace, session: Session) -> int:
@@ -65,13 +71,15 @@ def run_render(args: argparse.Namespace, session: Session) -> int:
 
 def run_send(args: argparse.Namespace, session: Session) -> int:
     from briefing.deliver import mail
-    from briefing.deliver.output import check_writable
+    from briefing.deliver.output import check_writable, write_output
     from briefing.deliver.rendering import render
 
     to = [mail.check_address(a) for a in args.to]
     sender = mail.check_address(args.sender or mail.default_sender(), "--from")
     if args.dry_run:
         check_writable(args.dry_run)
+    for path, _ in getattr(args, "outputs", []):
+        check_writable(path)
     settings = None if args.dry_run else mail.smtp_settings(args.smtp)
     warning = mail.sender_warning(sender)
     if warning and not args.quiet:
@@ -80,6 +88,8 @@ def run_send(args: argparse.Namespace, session: Session) -> int:
         mail.check_server(settings)  # now, before any model request is paid for
     run = _start(args, session, ["txt", "html"])
     if run.briefing is None:
+        if settings is not None:
+            run.nothing_new()
         _nothing_new(args, run, "no mail sent")
         return 0
     subject = args.subject or mail.default_subject(run.briefing)
@@ -90,14 +100,74 @@ def run_send(args: argparse.Namespace, session: Session) -> int:
         sender=sender,
         to=to,
     )
+    outputs = getattr(args, "outputs", [])
     if settings is None:
         mail.write_message(message, args.dry_run)
         where = f"{_where(args.dry_run) or ' -> standard output'} (not sent)"
     else:
         mail.send(message, settings)
+        for path, fmt in outputs:
+            write_output(path, render(run.briefing, fmt, run.audience.name, run.folders))
         run.done()
-        where = f"; sent to {', '.join(to)} via {settings.where}"
+        where = "".join(_where(p) for p, _ in outputs)
+        where += f"; sent to {', '.join(to)} via {settings.where}"
     return _finish(args, run, where)
+
+
+def run_job(args: argparse.Namespace, session: Session) -> int:
+    """`briefing run JOB.toml`: each job of the file (or those --job names), checked all
+    before any runs, run as the `build` or `send` command line it stands for."""
+    from briefing.cli import jobs as job_files
+    from briefing.cli.parser import make_parser
+
+    jobs = job_files.load_jobs(args.job_file, args.job)
+    parser = make_parser()
+    commands = []
+    for job in jobs:
+        argv = job_files.command_line(job)
+        try:
+            job_args = parser.parse_args([*argv, *(["--quiet"] if args.quiet else [])])
+        except UsageError as exc:
+            raise UsageError(f"{args.job_file}: job '{job.name}': {exc}") from exc
+        job_args.outputs = job.outputs
+        if job.sends:  # the addresses too are checked before any job runs
+            from briefing.deliver.mail import check_address
+
+            try:
+                for address in job_args.to:
+                    check_address(address, "to")
+                if job_args.sender:
+                    check_address(job_args.sender, "from")
+            except UsageError as exc:
+                raise UsageError(f"{args.job_file}: job '{job.name}': {exc}") from exc
+        commands.append((job, job_args))
+    if args.dry_run:
+        for job, _ in commands:
+            for line in job_files.describe(job):
+                print(line)
+        return 0
+    from pathlib import Path
+
+    for job, _ in commands:  # a job's folders are made for it, as for the state file
+        for file, _ in job.outputs:
+            try:
+                Path(file).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(f"{file}: its folder cannot be made ({exc.strerror})") from exc
+    if len(commands) == 1:
+        return int(commands[0][1].run(commands[0][1], session))
+    worst = 0  # one job that fails does not stop the others; the exit status is the worst
+    for job, job_args in commands:
+        if not args.quiet:
+            _say(f"job {job.name}")
+        try:
+            worst = max(worst, job_args.run(job_args, session))
+        except BriefingError as exc:
+            from briefing.text import one_line
+
+            print(f"briefing: error: job {job.name}: {one_line(str(exc))}", file=sys.stderr)
+            worst = max(worst, exc.exit_code)
+    return worst
 
 
 def run_audiences(args: argparse.Namespace, session: Session) -> int:
@@ -125,15 +195,36 @@ class _Run:
     state: State | None
     briefing: Briefing | None
     hint: str | None = None
+    web: WebResult | None = None
+
+    def nothing_new(self) -> None:
+        """Nothing new was found: remember the feed items and servers' validators of what was
+        fetched (all of it briefed before), so the next run need not fetch it again."""
+        if self.state is not None and self.web is not None:
+            self._remember_web(set())
+            self.state.save()
 
     def done(self) -> None:
-        """The briefing was written or sent: remember the documents it covered. A document
-        with a chunk that could not be read is not remembered, so the next run tries again."""
+        """The briefing was written or sent: remember the documents it covered (and the feed
+        items and servers' validators of web sources). A document with a chunk that could not
+        be read is not remembered, so the next run tries again."""
         if self.state is not None:
             failed = self.briefing.stats.failed_chunks if self.briefing else []
             unread = {f.source for f in failed}
             self.state.record([d for d in self.selection.docs if d.id not in unread])
+            self._remember_web(unread)
             self.state.save()
+
+    def _remember_web(self, unread: set[str]) -> None:
+        """The feed items of the web documents read in full, and the servers' validators,
+        unless a document of theirs was not (a 304 next time would hide it)."""
+        if self.state is None or self.web is None:
+            return
+        read = sorted(d for d in self.web.items if d not in unread)
+        validators = {url: (v.etag, v.last_modified) for url, v in self.web.validators.items()}
+        if unread & {d.id for d in self.web.docs}:
+            validators = {}
+        self.state.record_web(self.web.items, read, validators)
 
 
 def _engine(
@@ -186,6 +277,7 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
     from briefing.deliver.rendering import check_templates
     from briefing.deliver.state import State
     from briefing.ingest.sources import iter_documents
+    from briefing.ingest.web import is_url, load_inputs
     from briefing.pipeline import BuildOptions, build_from_documents
 
     if args.only_new and not args.state:
@@ -204,15 +296,26 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
         state.path.parent.mkdir(parents=True, exist_ok=True)
         check_writable(state.path)
     written = [getattr(args, "output", None), getattr(args, "dry_run", None)]
-    # Documents are read one at a time as the engine takes them, so that a model's requests
-    # start while the rest are still being read; the first is read before the engine is made
-    # (nothing new: no engine at all).
+    written += [path for path, _ in getattr(args, "outputs", [])]
+    exclude = [w for w in written if w and not is_stdout(w)]
+    # Files are read one at a time as the engine takes them, so that a model's requests start
+    # while the rest are still being read; the first is read before the engine is made
+    # (nothing new: no engine at all). Web sources are fetched first, all of them.
+    web = None
     notes: list[str] = []
-    docs = iter_documents(args.paths, [w for w in written if w and not is_stdout(w)], notes)
+    if any(is_url(p) for p in args.paths):
+        inputs = load_inputs(args.paths, exclude=exclude, web=_web_options(args, state))
+        docs: Iterator[Document] = iter(inputs.docs)
+        notes, web = inputs.notes, inputs.web
+    else:
+        docs = iter_documents(args.paths, exclude, notes)
     selection, chosen = state.stream(docs, args.only_new) if state else _everything(docs)
     first = next(chosen, None)
-    run = _Run(folders, audience, selection, state, None)
+    run = _Run(folders, audience, selection, state, None, web=web)
     if first is None:
+        if not args.quiet and web is not None:
+            for note in notes:
+                _say(f"note: {note}")
         return run
     progress = ProgressLine("extracting", enabled=None if not args.quiet else False)
     say = _quiet if args.quiet else (lambda message: progress.say(f"briefing: {message}"))
@@ -231,6 +334,44 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
         progress.close()
     run.briefing = selection.mark(briefing)
     return run
+
+
+def _web_options(args: argparse.Namespace, state: State | None) -> WebOptions | None:
+    """How URLs among the paths are fetched, and where their snapshots go: --snapshots, else
+    a folder 'snapshots' beside the state file, else the user cache folder. None when no path
+    is a URL."""
+    from pathlib import Path
+
+    from briefing.ingest.fetching import FetchPolicy, Validators
+    from briefing.ingest.web import WebOptions, is_url
+
+    if not any(is_url(p) for p in args.paths):
+        return None
+    if args.snapshots:
+        folder = Path(args.snapshots).expanduser()
+    elif state is not None:
+        folder = state.path.parent / "snapshots"
+    else:
+        from platformdirs import user_cache_dir
+
+        folder = Path(user_cache_dir("briefing", appauthor=False)) / "snapshots"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"snapshot folder {folder}: cannot be made ({exc.strerror or exc})"
+        ) from exc
+    policy = FetchPolicy(timeout=args.fetch_timeout) if args.fetch_timeout else FetchPolicy()
+    return WebOptions(
+        snapshots=folder,
+        policy=policy,
+        only_new=bool(args.only_new and state is not None),
+        seen_items=state.seen_items() if state else {},
+        validators={
+            url: Validators(etag, modified)
+            for url, (etag, modified) in (state.validators() if state else {}).items()
+        },
+    )
 
 
 def _folders(args: argparse.Namespace) -> Folders:

@@ -224,6 +224,15 @@ def load_documents(
     return docs, notes
 
 
+def read_documents(
+    paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()
+) -> tuple[list[Document], list[str]]:
+    """`load_documents` without the error when nothing is readable."""
+    notes: list[str] = []
+    docs = list(_documents(list(paths), exclude, notes))
+    return docs, notes
+
+
 def iter_documents(
     paths: Iterable[str | Path], exclude: Iterable[str | Path] = (), notes: list[str] | None = None
 ) -> Iterator[Document]:
@@ -233,24 +242,36 @@ def iter_documents(
     before the first document; nothing readable raises it after the last."""
     paths = list(paths)
     notes = [] if notes is None else notes
+    read = 0
+    for doc in _documents(paths, exclude, notes):
+        read += 1
+        yield doc
+    if not read:
+        raise nothing_read(paths, notes)
+
+
+def _documents(
+    paths: list[str | Path], exclude: Iterable[str | Path], notes: list[str]
+) -> Iterator[Document]:
     found = find_files(paths, exclude)
     notes.extend(found.notes)
-    read = 0
     for fid, file in files_by_id(found.files).items():
         doc, note = read_document(file, fid, found.shown.get(file))
         if note:
             notes.append(note)
         if doc is not None:
-            read += 1
             yield doc
-    if not read:
-        exts = " ".join(supported_extensions())
-        where = ", ".join(str(p) for p in paths)
-        message = f"no documents found in {where} (looked for {exts})"
-        if notes:  # why the files there were not read, on the same line
-            message += "; " + "; ".join(notes[:3])
-            message += f"; and {len(notes) - 3} more" if len(notes) > 3 else ""
-        raise InputError(message)
+
+
+def nothing_read(paths: Iterable[str | Path], notes: list[str]) -> InputError:
+    """The one-line error for a run that found nothing to read under `paths`, with why."""
+    exts = " ".join(supported_extensions())
+    where = ", ".join(str(p) for p in paths)
+    message = f"no documents found in {where} (looked for {exts})"
+    if notes:  # why the files there were not read, on the same line
+        message += "; " + "; ".join(notes[:3])
+        message += f"; and {len(notes) - 3} more" if len(notes) > 3 else ""
+    return InputError(message)
 
 
 def files_by_id(files: Iterable[Path]) -> dict[str, Path]:
