@@ -39,6 +39,7 @@ from briefing.engines.llm.answers import (
     lead_schema,
     response_format,
 )
+from briefing.engines.llm.budget import BudgetReached, Estimate, Meter
 from briefing.engines.llm.cache import AnswerCache, cache_key
 from briefing.engines.llm.client import ChatClient, ChunkFailed, SchemaModeUnsupported
 from briefing.engines.llm.prompting import Prompts
@@ -87,6 +88,7 @@ class LLMSettings:
     max_facts: int = 12
     audience: str = "default"
     prompt_dirs: Sequence[str] = field(default_factory=tuple)
+    batch: bool = False  # extraction through the Batch API (engines/llm/batch.py)
 
 
 Notice = Callable[[str], None]
@@ -107,8 +109,10 @@ class LLMEngine:
         settings: LLMSettings,
         cache: AnswerCache,
         notice: Notice = _stderr_notice,
+        meter: Meter | None = None,
     ):
         self.client = client
+        self.meter = meter or Meter()  # prices and limits what is sent (engines/llm/budget.py)
         self.settings = settings
         self.model: str | None = settings.model
         self.cache = cache
@@ -128,9 +132,11 @@ class LLMEngine:
 
     def usage(self) -> Usage:
         with self._lock:
-            return self._usage.model_copy()
+            usage = self._usage.model_copy()
+        usage.cost = self.meter.spent()
+        return usage
 
-    def _count(self, **delta: int) -> None:
+    def count(self, **delta: int) -> None:
         with self._lock:
             for key, value in delta.items():
                 setattr(self._usage, key, getattr(self._usage, key) + value)
@@ -158,7 +164,7 @@ class LLMEngine:
             }
         )
 
-    def _cached(self, key: str, answer_model: type[A], checks: Checks) -> A | None:
+    def cached(self, key: str, answer_model: type[A], checks: Checks) -> A | None:
         cached = self.cache.get(key)
         if cached is None:
             return None
@@ -166,7 +172,7 @@ class LLMEngine:
             answer = answer_model.model_validate(cached, context=replace(checks).context())
         except ValidationError:
             return None  # a stale or foreign entry: ask again
-        self._count(cached=1)
+        self.count(cached=1)
         return answer
 
     def ask(
@@ -176,11 +182,13 @@ class LLMEngine:
         answer_model: type[A],
         schema: dict[str, Any],
         checks: Checks | None = None,
+        feedback: list[dict] | None = None,
     ) -> A:
         """A validated answer of `answer_model` to the prompt `kind`, asked with the strict
         JSON `schema`, from the cache when the same request was answered before. Validation
-        gets `checks` as context (see `answers`). Raises AnswerFailed, ChunkFailed or
-        AuthFailed."""
+        gets `checks` as context (see `answers`). `feedback` (an answer that could not be
+        used and why) goes with the first request, as a re-ask. Raises AnswerFailed,
+        ChunkFailed (BudgetReached) or AuthFailed."""
         checks = checks or Checks()
         while True:
             json_mode = self.json_schema_mode
@@ -196,11 +204,11 @@ class LLMEngine:
                     other = self._messages(kind, variables, schema, mode)
                     other_fmt = response_format(answer_model.__name__, schema, mode)
                     cached_key = self._key(other, other_fmt, schema)
-                answer = self._cached(cached_key, answer_model, checks)
+                answer = self.cached(cached_key, answer_model, checks)
                 if answer is not None:
                     return answer
             try:
-                answer = self._ask_until_valid(messages, fmt, answer_model, checks)
+                answer = self._ask_until_valid(messages, fmt, answer_model, checks, feedback)
             except SchemaModeUnsupported as exc:
                 if not json_mode:
                     raise ChunkFailed(f"the server rejected JSON mode too: {exc}") from exc
@@ -222,8 +230,9 @@ class LLMEngine:
         fmt: dict[str, Any],
         answer_model: type[A],
         checks: Checks,
+        feedback: list[dict] | None = None,
     ) -> A:
-        feedback: list[dict] = []
+        feedback = list(feedback or [])
         attempts = 0
         total = max(1, self.settings.attempts)
         retrying = Retrying(
@@ -235,45 +244,81 @@ class LLMEngine:
             for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    if attempts > 1:
-                        self._count(reasks=1)
-                    completion = self.client.chat(
-                        self.settings.model,
-                        messages + feedback,
-                        fmt,
-                        self.settings.temperature,
-                        self.settings.max_tokens,
-                    )
-                    self._count(
-                        requests=1,
-                        prompt_tokens=completion.prompt_tokens,
-                        completion_tokens=completion.completion_tokens,
-                    )
+                    if attempts > 1 or feedback:
+                        self.count(reasks=1)
+                    completion = self._send(messages + feedback, fmt)
                     # The last attempt mends what it can (a claim its sentences do not
                     # support is written as those sentences) instead of failing.
                     this = replace(checks, repair=attempts == total, fallbacks=0, dropped=0)
                     try:
                         answer = parse_answer(completion, answer_model, this)
                     except InvalidAnswer as exc:
-                        feedback = [
-                            {"role": "assistant", "content": exc.raw or ""},
-                            {
-                                "role": "user",
-                                "content": (
-                                    f"That answer cannot be used: {exc.problem}. Answer again with "
-                                    "one JSON object that matches the schema."
-                                ),
-                            },
-                        ]
+                        feedback = reask(exc)
                         raise
                     if this.fallbacks:
-                        self._count(fallbacks=this.fallbacks)
+                        self.count(fallbacks=this.fallbacks)
                     return answer
         except InvalidAnswer as exc:
             raise AnswerFailed(attempts, exc.problem, exc.raw, exc.summary) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _send(self, messages: list[dict], fmt: dict[str, Any]) -> Any:
+        """One request, within the budget (`meter`), counted."""
+        ticket = self.meter.reserve(Estimate.of(messages, self.settings.max_tokens))
+        try:
+            completion = self.client.chat(
+                self.settings.model,
+                messages,
+                fmt,
+                self.settings.temperature,
+                self.settings.max_tokens,
+            )
+        except ChunkFailed:
+            self.meter.settle(ticket)
+            raise
+        self.meter.settle(ticket, completion.prompt_tokens, completion.completion_tokens)
+        self.count(
+            requests=1,
+            retries=completion.retries,
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
+        )
+        return completion
+
     # -- the engine interface -------------------------------------------------------------------
+
+    def extract_request(
+        self, doc: Document, chunk: Chunk, chunk_count: int
+    ) -> tuple[dict[str, Any], dict[str, Any], Checks, list[tuple[int, int]]]:
+        """What `ask` is asked for one chunk: the prompt's variables, the schema, the checks
+        its answer must pass, and the chunk's sentence spans (the numbers it cites)."""
+        spans = chunk.sentences or [
+            s for start, end in chunk.spans for s in sentence_spans(doc.text, start, end)
+        ]
+        passage, lines = _numbered(doc, chunk, spans)
+        variables = {
+            "document": _doc_vars(doc),
+            "chunk": chunk,
+            "sentences": lines,
+            "chunk_count": chunk_count,
+            "max_facts": self.settings.max_facts,
+            "audience": self.settings.audience,
+        }
+        return variables, extraction_schema(len(spans)), Checks(passage=passage), list(spans)
+
+    def request_of(
+        self, kind: str, variables: dict[str, Any], answer_model: type[BaseModel], schema: dict
+    ) -> tuple[list[dict], dict[str, Any], list[str]]:
+        """The messages and response format `ask` would send now, and the cache keys it looks
+        under (this mode's first)."""
+        keys = []
+        for mode in dict.fromkeys((self.json_schema_mode, False)):
+            messages = self._messages(kind, variables, schema, mode)
+            fmt = response_format(answer_model.__name__, schema, mode)
+            keys.append(self._key(messages, fmt, schema))
+            if mode == self.json_schema_mode:
+                sent = (messages, fmt)
+        return sent[0], sent[1], keys
 
     def extract(
         self, docs: Sequence[Document], chunks: Sequence[Chunk], progress: Progress | None = None
@@ -288,44 +333,20 @@ class LLMEngine:
         def work(i: int) -> list[Fact]:
             chunk = chunks[i]
             doc = by_id[chunk.source]
-            spans = chunk.sentences or [
-                s for start, end in chunk.spans for s in sentence_spans(doc.text, start, end)
-            ]
-            passage, lines = _numbered(doc, chunk, spans)
-            answer = self.ask(
-                "extract",
-                {
-                    "document": _doc_vars(doc),
-                    "chunk": chunk,
-                    "sentences": lines,
-                    "chunk_count": per_doc[doc.id],
-                    "max_facts": self.settings.max_facts,
-                    "audience": self.settings.audience,
-                },
-                ExtractionAnswer,
-                extraction_schema(len(spans)),
-                Checks(passage=passage),
-            )
-            facts = []
-            for f in answer.facts:
-                start, end = spans[f.sentences[0] - 1][0], spans[f.sentences[-1] - 1][1]
-                facts.append(
-                    Fact(
-                        source=doc.id,
-                        claim=" ".join(f.claim.split()),
-                        quote=doc.text[start:end],  # copied by the program, never the model
-                        topic=canonical_topic(f.topic, f.claim),
-                        importance=f.importance / 5,
-                        hint=start,
-                    )
-                )
-            return facts
+            variables, schema, checks, spans = self.extract_request(doc, chunk, per_doc[doc.id])
+            answer = self.ask("extract", variables, ExtractionAnswer, schema, checks)
+            return facts_of(answer, doc, spans)
 
-        done = 0
+        if self.settings.batch:  # the Batch API answers what it can first (engines/llm/batch.py)
+            from briefing.engines.llm.batch import run_batch
+
+            results.update(run_batch(self, docs, chunks, failed, progress))
+        done = len(results) + len(failed)
         pool = ThreadPoolExecutor(
             max_workers=max(1, self.settings.concurrency), thread_name_prefix="briefing-llm"
         )
-        pending: dict[Future, int] = {pool.submit(work, i): i for i in range(len(chunks))}
+        left = [i for i in range(len(chunks)) if i not in results and i not in failed]
+        pending: dict[Future, int] = {pool.submit(work, i): i for i in left}
         try:
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -334,6 +355,11 @@ class LLMEngine:
                     try:
                         results[i] = future.result()
                         self.facts_kept += len(results[i])
+                    except BudgetReached as exc:
+                        self.count(unsent=1)
+                        failed[i] = FailedChunk(
+                            source=chunks[i].source, index=chunks[i].index + 1, reason=str(exc)
+                        )
                     except (AnswerFailed, ChunkFailed) as exc:
                         failed[i] = FailedChunk(
                             source=chunks[i].source, index=chunks[i].index + 1, reason=str(exc)
@@ -347,7 +373,7 @@ class LLMEngine:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
-        if chunks and len(failed) == len(chunks):
+        if chunks and len(failed) == len(chunks) and not self.meter.stopped:
             first = failed[min(failed)]
             raise ModelError(
                 f"no chunk could be read; the first: {first.source}#{first.index}: "
@@ -389,6 +415,40 @@ class LLMEngine:
             return None
         points = [_lead_claim(n, p, known) for n, p in enumerate(answer.points, 1)]
         return [p for p in points if p.citations] or None
+
+
+def reask(exc: InvalidAnswer) -> list[dict]:
+    """The messages that ask again: the answer that could not be used, and why."""
+    return [
+        {"role": "assistant", "content": exc.raw or ""},
+        {
+            "role": "user",
+            "content": (
+                f"That answer cannot be used: {exc.problem}. Answer again with "
+                "one JSON object that matches the schema."
+            ),
+        },
+    ]
+
+
+def facts_of(
+    answer: ExtractionAnswer, doc: Document, spans: Sequence[tuple[int, int]]
+) -> list[Fact]:
+    """The facts of a valid answer, each quoting its cited sentences from the document."""
+    facts = []
+    for f in answer.facts:
+        start, end = spans[f.sentences[0] - 1][0], spans[f.sentences[-1] - 1][1]
+        facts.append(
+            Fact(
+                source=doc.id,
+                claim=" ".join(f.claim.split()),
+                quote=doc.text[start:end],  # copied by the program, never the model
+                topic=canonical_topic(f.topic, f.claim),
+                importance=f.importance / 5,
+                hint=start,
+            )
+        )
+    return facts
 
 
 def _lead_claim(n: int, point: LeadPoint, known: dict[str, Claim]) -> Claim:
