@@ -356,13 +356,13 @@ def _report(briefing: Briefing, where: str, say: Callable[[str], None]) -> None:
             f"{u.prompt_tokens:,} prompt + {u.completion_tokens:,} completion tokens"
             + (f", {count(u.batched, 'request')} through the Batch API" if u.batched else "")
             + (f", {count(u.retries, 'network retry', 'network retries')}" if u.retries else "")
-            + f"; {_spent(u)}"
+            + (f"; {_spent(u)}" if u.cost is not None else "")
         )
 
 
 def _spent(usage: Usage) -> str:
     if usage.cost is None:
-        return "cost unknown (no price for this model: see --price-in)"
+        return "cost unknown (no price for this model: see --price-in)"  # tokens are above
     return f"cost ${usage.cost:,.4f}"
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -89,9 +90,7 @@ def run_batch(
     from briefing.engines.llm.engine import facts_of
 
     by_id = {d.id: d for d in docs}
-    per_doc: dict[str, int] = {}
-    for chunk in chunks:
-        per_doc[chunk.source] = per_doc.get(chunk.source, 0) + 1
+    per_doc = Counter(chunk.source for chunk in chunks)
     results: dict[int, list[Fact]] = {}
     todo: dict[str, _Item] = {}
     for i, chunk in enumerate(chunks):
@@ -119,10 +118,11 @@ def run_batch(
     for record in store.entries():
         if not isinstance(record, dict) or {k: record.get(k) for k in here} != here:
             continue
-        if todo and set(record.get("keys") or ()) & set(todo):
+        ids = record.get("requests") or {}
+        if todo and isinstance(ids, dict) and set(ids.values()) & set(todo):
             engine.notice(f"batch {record['id']}: resuming the batch an earlier run started")
             status = _wait(engine, client, record["id"], done, len(chunks), progress)
-            done += _collect(engine, client, status, todo, results, failed)
+            done += _collect(engine, client, status, todo, ids, results, failed)
             todo = {
                 k: v for k, v in todo.items() if v.index not in results and v.index not in failed
             }
@@ -140,22 +140,23 @@ def run_batch(
         sending[key] = item
     if not sending:
         return results
+    ids = {f"request-{n}": key for n, key in enumerate(sending, 1)}  # custom_id -> cache key
     lines = [
         json.dumps(
-            {"custom_id": key, "method": "POST", "url": "/v1/chat/completions", "body": i.body},
+            {"custom_id": cid, "method": "POST", "url": "/v1/chat/completions", "body": body},
             ensure_ascii=False,
         )
-        for key, i in sending.items()
+        for cid, body in ((cid, sending[key].body) for cid, key in ids.items())
     ]
     status = client.create(("\n".join(lines) + "\n").encode("utf-8"))
-    store.put(status.id, {"id": status.id, **here, "keys": list(sending)})
+    store.put(status.id, {"id": status.id, **here, "requests": ids})
     where = f"recorded in {store.folder}" if store.enabled else "not recorded: --no-cache"
     engine.notice(
         f"batch {status.id}: {count(len(sending), 'request')} sent to the Batch API ({where}; "
         "a run cut short resumes it with --batch)"
     )
     status = _wait(engine, client, status.id, done, len(chunks), progress, status)
-    _collect(engine, client, status, sending, results, failed)
+    _collect(engine, client, status, sending, ids, results, failed)
     for key in sending:
         todo.pop(key, None)
     store.delete(status.id)
@@ -226,6 +227,7 @@ def _collect(
     client: BatchClient,
     status: BatchStatus,
     items: dict[str, _Item],
+    ids: dict[str, str],
     results: dict[int, list[Fact]],
     failed: dict[int, FailedChunk],
 ) -> int:
@@ -242,7 +244,7 @@ def _collect(
     answered: set[str] = set()
     errors: list[str] = []
     for line in _lines(client, status.output_file_id) + _lines(client, status.error_file_id):
-        key = str(line.get("custom_id"))
+        key = ids.get(str(line.get("custom_id")), "")
         item = items.get(key)
         if item is None or key in answered or item.index in results:
             continue
@@ -295,15 +297,16 @@ def _collect(
                 engine.count(fallbacks=checks.fallbacks)
             engine.cache.put(key, answer.model_dump(mode="json"))
         results[item.index] = facts_of(answer, item.doc, item.spans)
-    missing = [k for k in items if k not in answered and items[k].index not in results]
-    _say_outcome(engine.notice, status, len(items), len(missing), errors)
+    asked = [k for k in items if k in set(ids.values())]
+    missing = [k for k in asked if k not in answered and items[k].index not in results]
+    _say_outcome(engine.notice, status, len(asked), len(missing), errors)
     for key in missing:
         item = items[key]
         engine.meter.settle(item.ticket)
         failed[item.index] = _failed(
             item.variables["chunk"], f"not answered: batch {status.id} {status.status}"
         )
-    return len(items)
+    return len(asked)
 
 
 def _say_outcome(

@@ -17,6 +17,7 @@ import json
 import re
 import sys
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -324,9 +325,7 @@ class LLMEngine:
         self, docs: Sequence[Document], chunks: Sequence[Chunk], progress: Progress | None = None
     ) -> Extraction:
         by_id = {d.id: d for d in docs}
-        per_doc: dict[str, int] = {}
-        for chunk in chunks:
-            per_doc[chunk.source] = per_doc.get(chunk.source, 0) + 1
+        per_doc = Counter(chunk.source for chunk in chunks)
         results: dict[int, list[Fact]] = {}
         failed: dict[int, FailedChunk] = {}
 

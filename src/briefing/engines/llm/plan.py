@@ -7,6 +7,7 @@ request for the key points (whose prompt holds claims not written yet), are esti
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -80,9 +81,7 @@ def make_plan(
 ) -> Plan:
     """The requests `engine` would send for `chunks`, the cache's share, tokens and cost."""
     by_id = {d.id: d for d in docs}
-    per_doc: dict[str, int] = {}
-    for chunk in chunks:
-        per_doc[chunk.source] = per_doc.get(chunk.source, 0) + 1
+    per_doc = Counter(chunk.source for chunk in chunks)
     prompt_chars = answer_chars = cached = 0
     for chunk in chunks:
         doc = by_id[chunk.source]
