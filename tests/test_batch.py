@@ -183,3 +183,16 @@ def test_a_budget_smaller_than_the_batch_sends_part_of_it(tmp_path):
     assert 0 < usage["batched"] < 6 and usage["unsent"] == 6 - usage["batched"]
     assert usage["prompt_tokens"] + usage["completion_tokens"] <= 5000
     del batch
+
+
+def test_a_server_without_a_batch_api_is_one_line(tmp_path):
+    with FakeOpenAIServer(responder=ModelResponder()) as srv:
+        srv.batches.enabled = False
+        r, _ = build(srv, tmp_path)
+        assert "/v1/chat/completions" not in paths(srv)
+        where = srv.base_url
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines()[-1] == (
+        f"briefing: error: the server at {where} has no Batch API (/v1/files or "
+        "/v1/batches answered 404): run without --batch"
+    )

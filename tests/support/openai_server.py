@@ -452,6 +452,7 @@ class Batches:
         self.outcome = "completed"  # completed | failed | expired | cancelled
         self.polls = 1  # retrieves a batch stays in_progress
         self.hold = False  # stay in_progress until set False
+        self.enabled = True  # False: 404, as a server without a Batch API
         self.files: dict[str, bytes] = {}
         self.batches: dict[str, JSON] = {}
         self._polls: dict[str, int] = {}
@@ -459,6 +460,8 @@ class Batches:
 
     def route(self, command: str, path: str, body: Any, handler: Any) -> Reply:
         parts = path.split("/")[2:]  # files, ID, content | batches, ID
+        if not self.enabled:
+            return Reply.error(404, f"Invalid URL ({command} {path})")
         with self._lock:
             if command == "POST" and parts == ["files"]:
                 return self._upload(handler)

@@ -4,7 +4,8 @@ in one batch, at half the price, answered within the provider's 24-hour window.
     files.create (the requests, one JSON line each) -> batches.create -> batches.retrieve until
     it ends (a progress line) -> files.content of the output file and of the error file
 
-Each answer is validated exactly as a live one; an answer that cannot be used is asked again
+This module is part of the engine: it uses the engine's own cache lookup and counters. Each
+answer is validated exactly as a live one; an answer that cannot be used is asked again
 live, with the problem fed back, and the chunk is listed as not read when that fails too. The
 batch's ID is recorded in the cache folder (batches/) as soon as it exists, so a run cut short
 (Ctrl-C, a reboot) is resumed by the next `--batch` run, which polls the same batch instead of
@@ -97,7 +98,7 @@ def run_batch(
         doc = by_id[chunk.source]
         variables, schema, checks, spans = engine.extract_request(doc, chunk, per_doc[doc.id])
         messages, fmt, keys = engine.request_of("extract", variables, ExtractionAnswer, schema)
-        answer = next((a for k in keys if (a := engine.cached(k, ExtractionAnswer, checks))), None)
+        answer = next((a for k in keys if (a := engine._cached(k, ExtractionAnswer, checks))), None)
         if answer is not None:
             results[i] = facts_of(answer, doc, spans)
             continue
@@ -134,7 +135,7 @@ def run_batch(
         try:
             item.ticket = engine.meter.reserve(Estimate.of(item.body["messages"]), batch=True)
         except BudgetReached as exc:
-            engine.count(unsent=1)
+            engine._count(unsent=1)
             failed[item.index] = _failed(chunks[item.index], str(exc))
             continue
         sending[key] = item
@@ -270,7 +271,7 @@ def _collect(
         engine.meter.settle(
             item.ticket, completion.prompt_tokens, completion.completion_tokens, True
         )
-        engine.count(
+        engine._count(
             requests=1,
             batched=1,
             prompt_tokens=completion.prompt_tokens,
@@ -294,7 +295,7 @@ def _collect(
                 continue
         else:
             if checks.fallbacks:
-                engine.count(fallbacks=checks.fallbacks)
+                engine._count(fallbacks=checks.fallbacks)
             engine.cache.put(key, answer.model_dump(mode="json"))
         results[item.index] = facts_of(answer, item.doc, item.spans)
     asked = [k for k in items if k in set(ids.values())]

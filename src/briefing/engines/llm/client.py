@@ -241,13 +241,23 @@ class BatchClient:
 
     def create(self, jsonl: bytes, name: str = "briefing-requests.jsonl") -> BatchStatus:
         """Upload the requests (one JSON line each) and start a batch of them."""
-        with translate_errors(self.settings):
-            upload = self._client.files.create(file=(name, jsonl), purpose="batch")
-            batch = self._client.batches.create(
-                input_file_id=upload.id,
-                endpoint="/v1/chat/completions",
-                completion_window="24h",
-            )
+        import openai
+
+        try:
+            with translate_errors(self.settings):
+                upload = self._client.files.create(file=(name, jsonl), purpose="batch")
+                batch = self._client.batches.create(
+                    input_file_id=upload.id,
+                    endpoint="/v1/chat/completions",
+                    completion_window="24h",
+                )
+        except AuthFailed as exc:
+            if isinstance(exc.__cause__, openai.NotFoundError):
+                raise ModelError(
+                    f"the server at {self.settings.effective_base_url} has no Batch API "
+                    "(/v1/files or /v1/batches answered 404): run without --batch"
+                ) from exc
+            raise
         return _batch_status(batch)
 
     def retrieve(self, batch_id: str) -> BatchStatus:

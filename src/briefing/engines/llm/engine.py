@@ -137,7 +137,7 @@ class LLMEngine:
         usage.cost = self.meter.spent()
         return usage
 
-    def count(self, **delta: int) -> None:
+    def _count(self, **delta: int) -> None:
         with self._lock:
             for key, value in delta.items():
                 setattr(self._usage, key, getattr(self._usage, key) + value)
@@ -165,7 +165,7 @@ class LLMEngine:
             }
         )
 
-    def cached(self, key: str, answer_model: type[A], checks: Checks) -> A | None:
+    def _cached(self, key: str, answer_model: type[A], checks: Checks) -> A | None:
         cached = self.cache.get(key)
         if cached is None:
             return None
@@ -173,7 +173,7 @@ class LLMEngine:
             answer = answer_model.model_validate(cached, context=replace(checks).context())
         except ValidationError:
             return None  # a stale or foreign entry: ask again
-        self.count(cached=1)
+        self._count(cached=1)
         return answer
 
     def ask(
@@ -205,7 +205,7 @@ class LLMEngine:
                     other = self._messages(kind, variables, schema, mode)
                     other_fmt = response_format(answer_model.__name__, schema, mode)
                     cached_key = self._key(other, other_fmt, schema)
-                answer = self.cached(cached_key, answer_model, checks)
+                answer = self._cached(cached_key, answer_model, checks)
                 if answer is not None:
                     return answer
             try:
@@ -246,7 +246,7 @@ class LLMEngine:
                 with attempt:
                     attempts += 1
                     if attempts > 1 or feedback:
-                        self.count(reasks=1)
+                        self._count(reasks=1)
                     completion = self._send(messages + feedback, fmt)
                     # The last attempt mends what it can (a claim its sentences do not
                     # support is written as those sentences) instead of failing.
@@ -257,7 +257,7 @@ class LLMEngine:
                         feedback = reask(exc)
                         raise
                     if this.fallbacks:
-                        self.count(fallbacks=this.fallbacks)
+                        self._count(fallbacks=this.fallbacks)
                     return answer
         except InvalidAnswer as exc:
             raise AnswerFailed(attempts, exc.problem, exc.raw, exc.summary) from exc
@@ -278,7 +278,7 @@ class LLMEngine:
             self.meter.settle(ticket)
             raise
         self.meter.settle(ticket, completion.prompt_tokens, completion.completion_tokens)
-        self.count(
+        self._count(
             requests=1,
             retries=completion.retries,
             prompt_tokens=completion.prompt_tokens,
@@ -355,7 +355,7 @@ class LLMEngine:
                         results[i] = future.result()
                         self.facts_kept += len(results[i])
                     except BudgetReached as exc:
-                        self.count(unsent=1)
+                        self._count(unsent=1)
                         failed[i] = FailedChunk(
                             source=chunks[i].source, index=chunks[i].index + 1, reason=str(exc)
                         )
