@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from briefing.errors import UsageError
 
-PRICES_AS_OF = "2026-11"
+PRICES_AS_OF = "2025"  # as last checked: providers change prices; override when they do
 BATCH_DISCOUNT = 0.5
 
 #: model -> (input, output) dollars per million tokens.
@@ -77,7 +77,7 @@ def price_for(
         source = "from the environment"
     listed = PRICES.get(_SNAPSHOT.sub("", model or ""))
     if price_in is None and price_out is None and listed:
-        return Price(*listed, source=f"list price as of {PRICES_AS_OF}")
+        return Price(*listed, source=f"shipped list price, {PRICES_AS_OF}")
     if listed:
         price_in = listed[0] if price_in is None else price_in
         price_out = listed[1] if price_out is None else price_out
