@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from briefing.deliver.state import Selection, State
     from briefing.engines.base import Engine
     from briefing.ingest.web import WebOptions, WebResult
-    from briefing.models import Briefing, Document
+    from briefing.models import Briefing, Document, Usage
 
 
 @dataclass
@@ -39,6 +39,8 @@ def run_build(args: argparse.Namespace, session: Session) -> int:
     from briefing.deliver.output import check_writable, format_for, write_output
     from briefing.deliver.rendering import render
 
+    if args.plan:
+        return run_plan(args)
     targets = getattr(args, "outputs", None) or [
         (args.output, format_for(args.output, args.format))
     ]
@@ -170,6 +172,37 @@ def run_job(args: argparse.Namespace, session: Session) -> int:
     return worst
 
 
+def run_plan(args: argparse.Namespace) -> int:
+    """`build --plan`: what the run would send and cost, on standard output; nothing sent."""
+    from briefing.deliver.audiences import load_audience
+    from briefing.ingest.chunking import chunk_documents
+    from briefing.ingest.sources import load_documents
+    from briefing.pipeline import BuildOptions
+
+    folders = _folders(args)
+    audience = load_audience(args.audience or "default", folders)
+    docs, notes = load_documents(args.paths)
+    if args.state:
+        from briefing.deliver.state import State
+
+        docs = State.load(args.state).select(docs, args.only_new).docs
+    say = _quiet if args.quiet else _say
+    for note in notes:
+        say(f"note: {note}")
+    chunks = chunk_documents(list(docs), BuildOptions().chunk_chars)
+    engine, _ = _engine(args, audience.name, folders, say)
+    if engine.usage() is None:
+        print(f"plan for the {engine.name} engine: {len(docs):,} documents, {len(chunks):,} chunks")
+        print("no model: nothing is sent, and nothing costs money")
+        return 0
+    from briefing.engines.llm.plan import make_plan
+
+    max_claims = args.max_claims or audience.budget.max_claims
+    plan = make_plan(engine, docs, chunks, max_claims)  # type: ignore[arg-type]
+    print("\n".join(plan.lines()))
+    return 0
+
+
 def run_audiences(args: argparse.Namespace, session: Session) -> int:
     from briefing.deliver.audiences import list_audiences
 
@@ -246,6 +279,12 @@ def _engine(
             use_cache=not args.no_cache,
             audience=audience,
             prompt_dirs=tuple(str(p) for p in folders.prompts),
+            price_in=args.price_in,
+            price_out=args.price_out,
+            max_cost=args.max_cost,
+            token_budget=args.token_budget,
+            batch=args.batch,
+            plan=getattr(args, "plan", False),
         ),
         notice=say,
     )
@@ -422,6 +461,14 @@ def _finish(args: argparse.Namespace, run: _Run, where: str) -> int:
     from briefing.text import count
 
     failed = run.briefing.stats.failed_chunks
+    usage = run.briefing.stats.usage
+    if usage and usage.unsent:
+        print(
+            f"briefing: error: the budget was reached: {count(usage.unsent, 'passage')} not "
+            f"sent (listed above); {_spent(usage)}; a rerun with a larger budget sends only those",
+            file=sys.stderr,
+        )
+        return 1
     if args.strict and failed:
         print(
             f"briefing: error: {count(len(failed), 'passage')} could not be read (--strict)",
@@ -452,6 +499,9 @@ def _report(briefing: Briefing, where: str, say: Callable[[str], None]) -> None:
         say(f"note: {note}")
     for failure in st.failed_chunks:  # the reason in full is in the JSON's stats
         reason = one_line(failure.reason, REASON_CHARS)
+        if reason.startswith("not sent:"):  # the budget: said once, at the end
+            say(f"not sent: {failure.source}#{failure.index}")
+            continue
         say(f"warning: chunk not read: {failure.source}#{failure.index}: {reason}")
     new = f", {len(briefing.new_sources):,} new" if briefing.since else ""
     say(
@@ -465,7 +515,16 @@ def _report(briefing: Briefing, where: str, say: Callable[[str], None]) -> None:
             f"model {briefing.model}: {count(u.requests, 'request')} "
             f"({count(u.reasks, 're-ask')}), {count(u.cached, 'answer')} from cache, "
             f"{u.prompt_tokens:,} prompt + {u.completion_tokens:,} completion tokens"
+            + (f", {count(u.batched, 'request')} through the Batch API" if u.batched else "")
+            + (f", {count(u.retries, 'network retry', 'network retries')}" if u.retries else "")
+            + (f"; {_spent(u)}" if u.cost is not None else "")
         )
+
+
+def _spent(usage: Usage) -> str:
+    if usage.cost is None:
+        return "cost unknown (no price for this model: see --price-in)"  # tokens are above
+    return f"cost ${usage.cost:,.4f}"
 
 
 def _say(message: str) -> None:

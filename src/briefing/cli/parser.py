@@ -112,6 +112,12 @@ def make_parser() -> argparse.ArgumentParser:
     )
     _add_format_option(build)
     _add_briefing_options(build)
+    build.add_argument(
+        "--plan",
+        action="store_true",
+        help="read and chunk the documents, send nothing, and print what the run would send "
+        "and cost: requests (and how many the cache answers), estimated tokens, dollars",
+    )
     build.set_defaults(run=actions.run_build)
     _add_render_command(commands)
     _add_send_command(commands)
@@ -291,6 +297,57 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     )
     llm.add_argument(
         "--no-cache", action="store_true", help="neither read nor write cached answers"
+    )
+    _add_cost_options(parser)
+
+
+def _dollars(value: str) -> float:
+    try:
+        n = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected dollars, got {value!r}") from None
+    if not n >= 0:
+        raise argparse.ArgumentTypeError(f"expected dollars of at least 0, got {value}")
+    return n
+
+
+def _add_cost_options(parser: argparse.ArgumentParser) -> None:
+    cost = parser.add_argument_group(
+        "cost", "What the model's requests cost, and a limit they stay within."
+    )
+    cost.add_argument(
+        "--max-cost",
+        type=_dollars,
+        metavar="DOLLARS",
+        help="send no request that would take the run's cost past DOLLARS; the briefing is "
+        "written from what was read, the passages not sent are listed, and the exit code is "
+        "1 (a rerun with more sends only those: the answers are cached)",
+    )
+    cost.add_argument(
+        "--token-budget",
+        type=_positive,
+        metavar="N",
+        help="the same, for N prompt and completion tokens in all",
+    )
+    cost.add_argument(
+        "--price-in",
+        type=_dollars,
+        metavar="DOLLARS",
+        help="dollars per million prompt tokens (default: $BRIEFING_PRICE_IN, else the "
+        "shipped price of known models)",
+    )
+    cost.add_argument(
+        "--price-out",
+        type=_dollars,
+        metavar="DOLLARS",
+        help="dollars per million completion tokens (default: $BRIEFING_PRICE_OUT, else the "
+        "shipped price)",
+    )
+    cost.add_argument(
+        "--batch",
+        action="store_true",
+        help="send the extraction requests through the provider's Batch API: half the price, "
+        "answered within 24 hours; a run cut short resumes the same batch",
     )
 
 

@@ -83,3 +83,13 @@ class AnswerCache:
         finally:
             if tmp:
                 Path(tmp).unlink(missing_ok=True)
+
+    def delete(self, key: str) -> None:
+        if self.enabled:
+            self._path(key).unlink(missing_ok=True)
+
+    def entries(self) -> list[Any]:
+        """Every entry (in no particular order); unreadable ones are left out."""
+        if not self.enabled or not self.folder.is_dir():
+            return []
+        return [v for p in sorted(self.folder.glob("*/*.json")) if (v := self.get(p.stem))]

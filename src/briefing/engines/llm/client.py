@@ -14,7 +14,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from briefing.errors import ConfigError, ModelError
@@ -80,6 +80,7 @@ class Completion:
     prompt_tokens: int
     completion_tokens: int
     choices: int = 1
+    retries: int = 0  # requests the SDK sent again after a network fault
 
 
 class ChatClient:
@@ -146,10 +147,16 @@ class ChatClient:
         # schema against its typed parameters and building response models we would only read
         # four fields of (about 5 ms of CPU per request, most of a request's client cost).
         # Retries, timeouts, headers and errors are the SDK's, as with `create`.
+        # The raw HTTP response, for the retries the SDK made (the header it sends).
+        import httpx2  # the SDK's HTTP client, imported with it
+
+        client = self._client
         body = json.dumps(params, ensure_ascii=False).encode("utf-8")
         with translate_errors(self.settings):
-            raw = self._client.post("/chat/completions", cast_to=bytes, content=body)
-        return _completion(raw, self.settings.effective_base_url)
+            response = client.post("/chat/completions", cast_to=httpx2.Response, content=body)
+        retries = _int(response.request.headers.get("x-stainless-retry-count"))
+        completion = _completion(response.content, self.settings.effective_base_url)
+        return replace(completion, retries=retries)
 
     def close(self) -> None:
         self._client.close()
@@ -175,6 +182,30 @@ def _completion(raw: bytes, where: str) -> Completion:
         raise ChunkFailed(
             f"the answer from {where} is not a chat completion ({one_line(str(exc), 120)})"
         ) from exc
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def completion_of(response: Any) -> Completion:
+    """A chat.completion (the SDK's object) as briefing reads it."""
+    usage = response.usage
+    prompt = usage.prompt_tokens if usage else 0
+    completion = usage.completion_tokens if usage else 0
+    if not response.choices:
+        return Completion(None, None, None, prompt, completion, choices=0)
+    choice = response.choices[0]
+    return Completion(
+        content=choice.message.content,
+        refusal=getattr(choice.message, "refusal", None),
+        finish_reason=choice.finish_reason,
+        prompt_tokens=prompt or 0,
+        completion_tokens=completion or 0,
+    )
 
 
 def _message(exc: Exception) -> str:
@@ -225,3 +256,79 @@ def translate_errors(settings: ClientSettings) -> Iterator[None]:
         raise ChunkFailed(f"the server answered {exc.status_code}: {_message(exc)}") from exc
     except openai.APIError as exc:
         raise ChunkFailed(f"the server's answer could not be read: {_message(exc)}") from exc
+
+
+# -- the Batch API (engines/llm/batch.py decides what goes in a batch and what comes of it) ------
+
+
+@dataclass(frozen=True)
+class BatchStatus:
+    """Where a batch stands, as `batches.retrieve` says."""
+
+    id: str
+    status: str  # validating, in_progress, finalizing, completed, failed, expired, cancel...
+    total: int = 0
+    completed: int = 0
+    failed: int = 0
+    output_file_id: str | None = None
+    error_file_id: str | None = None
+    errors: tuple[str, ...] = ()
+
+
+def _batch_status(batch: Any) -> BatchStatus:
+    counts = batch.request_counts
+    errors = getattr(getattr(batch, "errors", None), "data", None) or []
+    return BatchStatus(
+        id=batch.id,
+        status=batch.status,
+        total=counts.total if counts else 0,
+        completed=counts.completed if counts else 0,
+        failed=counts.failed if counts else 0,
+        output_file_id=batch.output_file_id,
+        error_file_id=batch.error_file_id,
+        errors=tuple(str(e.message or e.code) for e in errors),
+    )
+
+
+class BatchClient:
+    """Files and Batches of an OpenAI-compatible server, through the same SDK client."""
+
+    def __init__(self, chat: ChatClient):
+        self.settings = chat.settings
+        self._client = chat._client
+
+    def create(self, jsonl: bytes, name: str = "briefing-requests.jsonl") -> BatchStatus:
+        """Upload the requests (one JSON line each) and start a batch of them."""
+        import openai
+
+        try:
+            with translate_errors(self.settings):
+                upload = self._client.files.create(file=(name, jsonl), purpose="batch")
+                batch = self._client.batches.create(
+                    input_file_id=upload.id,
+                    endpoint="/v1/chat/completions",
+                    completion_window="24h",
+                )
+        except AuthFailed as exc:
+            if isinstance(exc.__cause__, openai.NotFoundError):
+                raise ModelError(
+                    f"the server at {self.settings.effective_base_url} has no Batch API "
+                    "(/v1/files or /v1/batches answered 404): run without --batch"
+                ) from exc
+            raise
+        return _batch_status(batch)
+
+    def retrieve(self, batch_id: str) -> BatchStatus:
+        with translate_errors(self.settings):
+            return _batch_status(self._client.batches.retrieve(batch_id))
+
+    def file_text(self, file_id: str) -> str:
+        with translate_errors(self.settings):
+            return self._client.files.content(file_id).text
+
+
+def completion_from_json(body: dict[str, Any]) -> Completion:
+    """A chat.completion as a batch output line holds it (JSON), read as a live answer is."""
+    from openai.types.chat import ChatCompletion
+
+    return completion_of(ChatCompletion.model_validate(body))
