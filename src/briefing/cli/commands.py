@@ -391,9 +391,9 @@ def _web_options(args: argparse.Namespace, state: State | None) -> WebOptions | 
     elif state is not None:
         folder = state.path.parent / "snapshots"
     else:
-        from platformdirs import user_cache_dir
+        from briefing.deliver.resources import user_cache_dir
 
-        folder = Path(user_cache_dir("briefing", appauthor=False)) / "snapshots"
+        folder = user_cache_dir() / "snapshots"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -22,9 +22,9 @@ CACHE_FORMAT = 1
 
 def default_cache_dir() -> Path:
     """The user's cache folder for briefing (XDG on Linux, the platform's elsewhere)."""
-    from platformdirs import user_cache_dir
+    from briefing.deliver.resources import user_cache_dir
 
-    return Path(user_cache_dir("briefing", appauthor=False))
+    return user_cache_dir()
 
 
 def cache_key(parts: dict[str, Any]) -> str:
