@@ -47,6 +47,7 @@ class AnswerCache:
         self.enabled = enabled
         self.warn = warn
         self.failed = False
+        self._made: set[Path] = set()
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
@@ -66,10 +67,13 @@ class AnswerCache:
         path = self._path(key)
         tmp = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in self._made:  # one mkdir per folder and run, not per answer
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(path.parent)
+            data = json.dumps(value, ensure_ascii=False).encode("utf-8")  # C, not json.dump's
             fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(value, fh, ensure_ascii=False)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
             os.replace(tmp, path)
             tmp = None
         except OSError as exc:
