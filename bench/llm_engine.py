@@ -78,7 +78,9 @@ CONTROL_MODEL = "__bench_control__"
 
 
 class RecordingResponder:
-    """Notes (kind, prompt tokens, document) of every request, then lets `inner` answer.
+    """Notes (kind, prompt tokens, document, wall-clock time of the answer) of every request,
+    then lets `inner` answer (the server waits its latency before asking the responder, so a
+    request arrived about `latency` seconds before its time).
     Requests for the model CONTROL_MODEL are the benchmark talking to the server (in another
     process): {"op": "records", "since": N} or {"op": "latency", "value": L}."""
 
@@ -86,7 +88,7 @@ class RecordingResponder:
         self.inner = inner
         self.server_mod = server_mod
         self.fake_mod = fake_mod
-        self.records: list[tuple[str, int, str | None]] = []
+        self.records: list[tuple[str, int, str | None, float]] = []
         self.lock = threading.Lock()
         self.server = None
 
@@ -96,12 +98,12 @@ class RecordingResponder:
             return self.server_mod.Reply.content(json.dumps(self.control(json.loads(texts[-1]))))
         tokens = math.ceil(sum(map(len, texts)) / 4)  # the fake server's own estimate
         if self.fake_mod.is_lead(request):
-            record = ("lead", tokens, None)
+            record = ("lead", tokens, None, time.time())
         elif self.fake_mod.is_extract(request):
             m = _DOC_LINE.search("\n".join(texts))
-            record = ("extract", tokens, m.group(1) if m else "?")
+            record = ("extract", tokens, m.group(1) if m else "?", time.time())
         else:
-            record = ("other", tokens, None)
+            record = ("other", tokens, None, time.time())
         with self.lock:
             self.records.append(record)
         return self.inner(request)
@@ -295,7 +297,7 @@ def build_once(folder: Path, srv, concurrency: int, cache_dir: Path, profiles=No
         stats=result.stats,
         notices=notices,
     )
-    for kind, tokens, doc in srv.records(since):
+    for kind, tokens, doc, _ in srv.records(since):
         if kind == "lead":
             run.lead_requests += 1
             run.lead_prompt_tokens += tokens

@@ -132,6 +132,24 @@ def test_a_chunk_that_keeps_failing_is_listed_and_strict_fails_the_run(tmp_path)
     assert strict_brief is not None  # the briefing is written all the same
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b"<html><body>502 Bad Gateway</body></html>", b"[1, 2, 3]", b'{"choices": [{"message": 7}]}'],
+    ids=["html-page", "json-list", "odd-message"],
+)
+def test_an_answer_that_is_not_a_chat_completion_is_one_failed_chunk(tmp_path, body):
+    # A proxy in front of the server can answer 200 with a page of its own: the chunk is
+    # listed, with what was wrong, and the run goes on (no traceback).
+    faults = [Reply.raw(200, body, {"Content-Type": "text/html"})] * 10
+    with FakeOpenAIServer(responder=scripted(*faults)) as srv:
+        r, brief = build(srv, tmp_path)
+    assert r.returncode == 0, r.stderr
+    [failed] = brief["stats"]["failed_chunks"]
+    assert failed["source"] == DOC and "not a chat completion" in failed["reason"]
+    assert OTHER in cited_sources(brief)
+    grounded(brief)
+
+
 def test_an_invented_claim_never_reaches_the_briefing(tmp_path):
     def invented(request):
         answer = extract_answer(request)

@@ -171,6 +171,19 @@ def test_the_second_run_is_served_from_the_cache(tmp_path, monkeypatch):
     assert [c["text"] for c in claims(second)] == [c["text"] for c in claims(first)]
 
 
+def test_a_batch_run(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("BRIEFING_BATCH_POLL", "0")
+    with session("batch_seeds", monkeypatch, ModelResponder()) as url:
+        brief = build(url, tmp_path, "--batch")
+    usage = brief["stats"]["usage"]
+    assert usage["batched"] == brief["stats"]["chunks"]  # files.create, batches.create, polls,
+    assert usage["requests"] == usage["batched"] + 1  # files.content; the lead live
+    assert brief["stats"]["failed_chunks"] == [] and brief["key_points"]
+    assert_grounded(brief)
+    err = capsys.readouterr().err
+    assert ": completed (6 of 6 requests done)" in err
+
+
 def test_cassettes_hold_no_secrets():
     secret = re.compile(
         r"sk-[A-Za-z0-9_-]{16,}|[Bb]earer +\w|openai-organization|openai-project"

@@ -557,11 +557,12 @@ def test_without_a_model_the_extractive_engine_runs_and_says_how_to_get_the_llm(
 def test_no_lead_is_asked_for_when_no_key_points_are_wanted():
     """An audience may want no key points: asking the model for zero of them wastes requests."""
     from briefing.engines.llm.cache import AnswerCache
+    from briefing.engines.llm.client import ClientSettings
     from briefing.engines.llm.engine import LLMEngine, LLMSettings
     from briefing.models import Citation, Claim
 
     class NoCalls:
-        settings = None
+        settings = ClientSettings(api_key=None, base_url="http://127.0.0.1:9/v1")
 
         def chat(self, *args, **kwargs):
             raise AssertionError("no request expected")
@@ -570,3 +571,34 @@ def test_no_lead_is_asked_for_when_no_key_points_are_wanted():
     cit = Citation(source="a", quote="x" * 12, start=0, end=12)
     claims = [Claim(id="c1", text="Ministers cut the tariff.", citations=[cit])]
     assert engine.write_lead(claims, "Briefing", max_points=0) is None
+
+
+def test_requests_start_while_documents_are_still_read(serve, tmp_path, monkeypatch):
+    """The first document's chunks go to the model before the last document is read: a
+    reader that cannot go on until the server has seen a request still finishes."""
+    from briefing.engines.factory import EngineConfig, make_engine
+    from briefing.ingest.sources import read_document
+    from briefing.pipeline import build_from_documents
+
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    srv = serve()
+    files = sorted(SEEDS.glob("*.txt"))
+    seen_while_reading: list[int] = []
+
+    def documents():
+        for n, file in enumerate(files):
+            if n == len(files) - 1:  # the last: only once a request has arrived
+                deadline = time.monotonic() + 30
+                while srv.request_count == 0 and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                seen_while_reading.append(srv.request_count)
+            doc, _ = read_document(file)
+            yield doc
+
+    engine, _ = make_engine(
+        EngineConfig(engine="llm", base_url=srv.base_url, cache_dir=str(tmp_path / "cache"))
+    )
+    brief = build_from_documents(documents(), engine)
+    assert seen_while_reading and seen_while_reading[0] >= 1
+    assert brief.stats.documents == len(files) and brief.stats.failed_chunks == []
+    assert {s.id for s in brief.sources} == {f.stem for f in files}

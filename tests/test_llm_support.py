@@ -9,6 +9,7 @@ claims and key points, keeping the sentences it cites as they are."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -108,13 +109,22 @@ def test_json_mode_answers_are_validated_the_same_way(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
     model = ModelResponder()
 
-    def wrong(request):
-        answer = json.loads(model(request).text)
+    spoilt: list[str] = []
+    lock = threading.Lock()
+
+    def responder(request):
+        reply = model(request)
+        answer = json.loads(reply.text) if is_extract(request) else {}
+        with lock:
+            # The first extraction answer with two facts or more (which request comes first
+            # depends on timing; one with a single fact would have nothing to spoil).
+            if spoilt or len(answer.get("facts", [])) < 2:
+                return reply
+            spoilt.append("x")
         answer["facts"][0]["sentences"] = [999]
         answer["facts"][1]["claim"] += " It cost €987 million."
         return Reply.content(json.dumps(answer))
 
-    responder = ScriptedResponder(fallback=model).add_rule(is_extract, [wrong])
     with FakeOpenAIServer(responder=responder, reject_json_schema=True) as srv:
         b = run(srv, tmp_path / "cache")
         feedback = [

@@ -293,3 +293,26 @@ def test_date_range(start, end, expected):
         return dt.date.fromisoformat(value) if value else None
 
     assert date_range(day(start), day(end)) == expected
+
+
+def test_an_edited_template_is_used_not_its_compiled_copy(tmp_path):
+    """Compiled templates are kept in the user's cache folder between runs; a template edited
+    since (same size, same second) is compiled again, and an unwritable cache is no error."""
+    from tests.conftest import SEEDS, run_cli
+
+    folder = tmp_path / "templates" / "default"
+    folder.mkdir(parents=True)
+    template = folder / "briefing.md.j2"
+    out = tmp_path / "brief.md"
+    seed = SEEDS / "000_7de08aa9a340eff1.txt"
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    for word in ("FIRST", "AGAIN"):
+        template.write_text(f"{word} {{{{ b.title }}}}\n", encoding="utf-8")
+        r = run_cli(
+            "build", seed, "-o", out, "-q", "--templates", folder.parent, env=env, child=True
+        )
+        assert r.returncode == 0, r.stderr
+        assert out.read_text(encoding="utf-8").startswith(f"{word} ")
+    assert list((tmp_path / "cache" / "briefing" / "templates").iterdir())
+    r = run_cli("build", seed, "-o", out, "-q", env={"XDG_CACHE_HOME": "/proc/none"}, child=True)
+    assert r.returncode == 0 and r.stderr == "", r.stderr

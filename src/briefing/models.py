@@ -188,7 +188,7 @@ class SourceInfo(_Model):
 
 class Usage(_Model):
     """What the model cost: requests sent, answers served from the cache, tokens of every
-    attempt (re-asks included)."""
+    attempt (re-asks included), and the dollars they cost where the price is known."""
 
     requests: int = 0
     cached: int = 0
@@ -200,6 +200,22 @@ class Usage(_Model):
     )
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    retries: int = Field(
+        0,
+        description="Requests the SDK sent again after a network fault (429, 5xx, timeout); "
+        "a failed attempt is not billed.",
+    )
+    batched: int = Field(0, description="Requests answered through the Batch API (half price).")
+    unsent: int = Field(
+        0,
+        description="Passages not sent because the run's budget (--max-cost, --token-budget) "
+        "would have been exceeded; they are listed in failed_chunks.",
+    )
+    cost: float | None = Field(
+        None,
+        description="US dollars the tokens cost at the model's price (batch requests at the "
+        "batch price); null when the price is unknown.",
+    )
 
 
 class FailedChunk(_Model):
@@ -260,6 +276,11 @@ class Briefing(_Model):
         default_factory=list,
         description="IDs of the sources that are new or changed since the last briefing "
         "(with --state); empty on a first run or without a state file.",
+    )
+    updated_sources: list[str] = Field(
+        default_factory=list,
+        description="Of the new sources, those an earlier briefing covered with other content "
+        "(an article updated since).",
     )
     since: dt.datetime | None = Field(
         None, description="When the last briefing recorded in the state file was made."

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -18,9 +18,9 @@ from briefing.assemble.grounding import ground
 from briefing.assemble.merging import merge_with_groups
 from briefing.assemble.stories import assign, find_stories, headline
 from briefing.engines.base import Engine, Progress
-from briefing.ingest.chunking import DEFAULT_CHUNK_CHARS, chunk_documents
-from briefing.ingest.sources import load_documents
-from briefing.models import Briefing, Claim, Document, SourceInfo, Stats
+from briefing.ingest.chunking import DEFAULT_CHUNK_CHARS, chunk_document, chunk_documents
+from briefing.ingest.sources import iter_documents
+from briefing.models import Briefing, Chunk, Claim, Document, SourceInfo, Stats
 
 
 @dataclass
@@ -43,20 +43,39 @@ def build(
         from briefing.engines.extractive import ExtractiveEngine
 
         engine = ExtractiveEngine()
-    docs, notes = load_documents(paths)
-    return build_from_documents(docs, engine, options, progress, notes)
+    notes: list[str] = []
+    return build_from_documents(
+        iter_documents(paths, notes=notes), engine, options, progress, notes
+    )
 
 
 def build_from_documents(
-    docs: Sequence[Document],
+    documents: Iterable[Document],
     engine: Engine,
     options: BuildOptions | None = None,
     progress: Progress | None = None,
     notes: Sequence[str] = (),
 ) -> Briefing:
+    """The briefing of `documents`. An engine that can (`extract_stream`) starts on the first
+    document's chunks while the rest are read: `documents` may be an iterator that reads them.
+    `notes` are read once every document has been."""
     options = options or BuildOptions()
-    chunks = chunk_documents(list(docs), options.chunk_chars)
-    extraction = engine.extract(docs, chunks, progress)
+    stream = getattr(engine, "extract_stream", None)
+    if stream is not None:
+        docs: list[Document] = []
+        chunks: list[Chunk] = []
+
+        def pieces() -> Iterator[tuple[Document, list[Chunk]]]:
+            for doc in documents:
+                docs.append(doc)
+                chunks.extend(cut := chunk_document(doc, options.chunk_chars))
+                yield doc, cut
+
+        extraction = stream(pieces(), progress)
+    else:
+        docs = list(documents)
+        chunks = chunk_documents(docs, options.chunk_chars)
+        extraction = engine.extract(docs, chunks, progress)
     grounded = ground(extraction.facts, docs)
     claims, said_with = merge_with_groups(grounded.facts)
     stories = find_stories(docs)

@@ -4,6 +4,13 @@ It serves ``POST /v1/chat/completions`` and ``GET /v1/models`` on 127.0.0.1 and 
 request by request, what comes back: a completion, a refusal, an HTTP error, a hang, a dropped
 connection, a cut-off body... It knows nothing about any project's schema.
 
+It also serves the Files and Batches endpoints (``POST /v1/files``, ``GET /v1/files/ID/content``,
+``POST /v1/batches``, ``GET /v1/batches/ID``): each ``batches.retrieve`` moves a batch on, from
+validating to in_progress (for ``batch_polls`` retrieves; for good while ``batch_hold``) to
+``batch_outcome``: completed (each request answered by the responder; an error reply goes to the
+error file), failed (no files), expired or cancelled (the first half answered, the rest in the
+error file, as OpenAI does).
+
     with FakeOpenAIServer(responder=lambda req: Reply.content('{"facts": []}')) as srv:
         client = openai.OpenAI(base_url=srv.base_url, api_key="x", max_retries=0)
 
@@ -282,6 +289,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         owner = self.server.owner
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.raw_body = raw
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
@@ -319,6 +327,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command == "GET" and path == "/v1/models":
             model = {"id": FAKE_MODEL_ID, "object": "model", "created": 0, "owned_by": "fake"}
             return _json(200, {"object": "list", "data": [model]})
+        if path.startswith(("/v1/files", "/v1/batches")):
+            return owner.batches.route(self.command, path, body, self)
         if self.command != "POST" or path != "/v1/chat/completions":
             return Reply.error(404, f"Invalid URL ({self.command} {self.path})")
         if not isinstance(body, dict):
@@ -366,6 +376,7 @@ class FakeOpenAIServer:
         self.api_key = api_key
         self.reject_json_schema = reject_json_schema
         self.verbose = verbose
+        self.batches = Batches(self)
         self._address = (host, port)
         self._lock = threading.Lock()
         self._requests: list[JSON] = []
@@ -431,6 +442,145 @@ class FakeOpenAIServer:
     def _record(self, path: str, headers: dict[str, str], body: Any) -> None:
         with self._lock:
             self._requests.append({"path": path, "headers": headers, "json": body})
+
+
+class Batches:
+    """The Files and Batches endpoints of one server (see the module's docstring)."""
+
+    def __init__(self, owner: FakeOpenAIServer):
+        self.owner = owner
+        self.outcome = "completed"  # completed | failed | expired | cancelled
+        self.polls = 1  # retrieves a batch stays in_progress
+        self.hold = False  # stay in_progress until set False
+        self.enabled = True  # False: 404, as a server without a Batch API
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, JSON] = {}
+        self._polls: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def route(self, command: str, path: str, body: Any, handler: Any) -> Reply:
+        parts = path.split("/")[2:]  # files, ID, content | batches, ID
+        if not self.enabled:
+            return Reply.error(404, f"Invalid URL ({command} {path})")
+        with self._lock:
+            if command == "POST" and parts == ["files"]:
+                return self._upload(handler)
+            if (
+                command == "GET"
+                and len(parts) == 3
+                and parts[0] == "files"
+                and parts[2] == "content"
+            ):
+                if parts[1] not in self.files:
+                    return Reply.error(404, f"No such File object: {parts[1]}")
+                data = self.files[parts[1]]
+                return Reply.raw(200, data, {"Content-Type": "application/octet-stream"})
+            if command == "POST" and parts == ["batches"] and isinstance(body, dict):
+                return self._create(body)
+            if command == "GET" and len(parts) == 2 and parts[0] == "batches":
+                if parts[1] not in self.batches:
+                    return Reply.error(404, f"No such Batch object: {parts[1]}")
+                return _json(200, self._advance(self.batches[parts[1]]))
+        return Reply.error(404, f"Invalid URL ({command} {path})")
+
+    def _upload(self, handler: Any) -> Reply:
+        from email.parser import BytesParser
+        from email.policy import HTTP
+
+        head = f"Content-Type: {handler.headers.get('Content-Type', '')}\r\n\r\n".encode()
+        form = BytesParser(policy=HTTP).parsebytes(head + handler.raw_body)
+        fields = {
+            part.get_param("name", header="content-disposition"): part.get_payload(decode=True)
+            for part in form.iter_parts()
+        }
+        data = fields.get("file")
+        if not isinstance(data, bytes):
+            return Reply.error(400, "No file was uploaded.")
+        purpose = (fields.get("purpose") or b"").decode()
+        return _json(200, self._file(data, "input.jsonl", purpose))
+
+    def _file(self, data: bytes, name: str, purpose: str) -> JSON:
+        file_id = f"file-{uuid.uuid4().hex[:24]}"
+        self.files[file_id] = data
+        return {
+            "id": file_id,
+            "object": "file",
+            "bytes": len(data),
+            "created_at": int(time.time()),
+            "filename": name,
+            "purpose": purpose,
+            "status": "processed",
+        }
+
+    def _create(self, body: JSON) -> Reply:
+        data = self.files.get(str(body.get("input_file_id")))
+        if data is None:
+            return Reply.error(400, f"No such File object: {body.get('input_file_id')}")
+        batch_id = f"batch_{uuid.uuid4().hex[:24]}"
+        lines = [json.loads(line) for line in data.decode().splitlines() if line.strip()]
+        self.batches[batch_id] = {
+            "id": batch_id,
+            "object": "batch",
+            "endpoint": body.get("endpoint"),
+            "errors": None,
+            "input_file_id": body.get("input_file_id"),
+            "completion_window": body.get("completion_window"),
+            "status": "validating",
+            "output_file_id": None,
+            "error_file_id": None,
+            "created_at": int(time.time()),
+            "request_counts": {"total": len(lines), "completed": 0, "failed": 0},
+            "metadata": None,
+        }
+        self._polls[batch_id] = self.polls
+        return _json(200, self.batches[batch_id])
+
+    def _advance(self, batch: JSON) -> JSON:
+        if batch["status"] == "validating":
+            batch["status"] = "in_progress"
+        elif batch["status"] == "in_progress" and not self.hold:
+            self._polls[batch["id"]] -= 1
+            if self._polls[batch["id"]] < 0:
+                self._finish(batch)
+        return batch
+
+    def _finish(self, batch: JSON) -> None:
+        data = self.files[batch["input_file_id"]]
+        lines = [json.loads(line) for line in data.decode().splitlines() if line.strip()]
+        if self.outcome == "failed":
+            error = {"code": "invalid_request", "message": "the input file is invalid", "line": 1}
+            batch.update(status="failed", errors={"object": "list", "data": [error]})
+            return
+        answered = lines if self.outcome == "completed" else lines[: len(lines) // 2]
+        out: list[JSON] = []
+        errors: list[JSON] = []
+        for line in answered:
+            reply = _render(self.owner.responder(line["body"]), line["body"])
+            body = json.loads(reply.body)
+            entry = {
+                "id": f"batch_req_{uuid.uuid4().hex[:16]}",
+                "custom_id": line["custom_id"],
+                "response": {"status_code": reply.status, "request_id": "", "body": body},
+                "error": None,
+            }
+            (out if reply.status == 200 else errors).append(entry)
+        for line in lines[len(answered) :]:
+            code = f"batch_{self.outcome}"
+            message = f"This request could not be executed before the batch was {self.outcome}."
+            errors.append(
+                {
+                    "id": f"batch_req_{uuid.uuid4().hex[:16]}",
+                    "custom_id": line["custom_id"],
+                    "response": None,
+                    "error": {"code": code, "message": message},
+                }
+            )
+        for name, entries in (("output_file_id", out), ("error_file_id", errors)):
+            if entries:
+                text = "".join(json.dumps(e) + "\n" for e in entries).encode()
+                batch[name] = self._file(text, f"{name}.jsonl", "batch_output")["id"]
+        counts = {"total": len(lines), "completed": len(out), "failed": len(errors)}
+        batch.update(status=self.outcome, request_counts=counts)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -268,3 +268,41 @@ def test_stop_closes_idle_keepalive_connections_promptly() -> None:
         started = time.monotonic()
         srv.stop()
         assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("outcome", "answered", "errors"),
+    [("completed", 3, 1), ("expired", 2, 2), ("cancelled", 2, 2), ("failed", 0, 0)],
+)
+def test_batches_move_from_validating_to_their_outcome(outcome, answered, errors):
+    def responder(request):
+        if request["messages"][0]["content"] == "boom":
+            return Reply.error(500, "boom")
+        return Reply.content("ok")
+
+    with FakeOpenAIServer(responder=responder) as srv:
+        srv.batches.outcome = outcome
+        client = openai.OpenAI(base_url=srv.base_url, api_key="x", max_retries=0)
+        lines = [
+            {"custom_id": f"r{n}", "method": "POST", "url": "/v1/chat/completions",
+             "body": {"model": "m", "messages": [{"role": "user", "content": text}]}}
+            for n, text in enumerate(["a", "b", "c", "boom"])
+        ]  # fmt: skip
+        jsonl = "".join(json.dumps(line) + "\n" for line in lines).encode()
+        upload = client.files.create(file=("in.jsonl", jsonl), purpose="batch")
+        batch = client.batches.create(
+            input_file_id=upload.id, endpoint="/v1/chat/completions", completion_window="24h"
+        )
+        states = [batch.status] + [client.batches.retrieve(batch.id).status for _ in range(3)]
+        assert states == ["validating", "in_progress", "in_progress", outcome]
+        batch = client.batches.retrieve(batch.id)
+        if outcome == "failed":
+            assert batch.errors.data[0].message and batch.output_file_id is None
+            return
+        out = client.files.content(batch.output_file_id).text.splitlines()
+        err = client.files.content(batch.error_file_id).text.splitlines()
+        assert len(out) == answered and len(err) == errors
+        first = json.loads(out[0])
+        assert first["custom_id"] == "r0" and first["response"]["status_code"] == 200
+        assert first["response"]["body"]["choices"][0]["message"]["content"] == "ok"
+        assert batch.request_counts.completed == answered

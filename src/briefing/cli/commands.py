@@ -9,19 +9,21 @@ Imports of the heavier modules are inside the functions, so `briefing --help` pa
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from briefing.errors import InputError, UsageError
+from briefing.errors import BriefingError, InputError, UsageError
 
 if TYPE_CHECKING:
     from briefing.deliver.audiences import Audience
     from briefing.deliver.resources import Folders
     from briefing.deliver.state import Selection, State
     from briefing.engines.base import Engine
-    from briefing.models import Briefing
+    from briefing.ingest.web import WebOptions, WebResult
+    from briefing.models import Briefing, Document, Usage
 
 
 @dataclass
@@ -37,16 +39,23 @@ def run_build(args: argparse.Namespace, session: Session) -> int:
     from briefing.deliver.output import check_writable, format_for, write_output
     from briefing.deliver.rendering import render
 
-    fmt = format_for(args.output, args.format)
-    if args.output:
-        check_writable(args.output)
-    run = _start(args, session, [fmt])
+    if args.plan:
+        return run_plan(args)
+    targets = getattr(args, "outputs", None) or [
+        (args.output, format_for(args.output, args.format))
+    ]
+    for path, _ in targets:
+        if path:
+            check_writable(path)
+    run = _start(args, session, [fmt for _, fmt in targets])
     if run.briefing is None:
+        run.nothing_new()
         _nothing_new(args, run, "no briefing written")
         return 0
-    write_output(args.output, render(run.briefing, fmt, run.audience.name, run.folders))
+    for path, fmt in targets:
+        write_output(path, render(run.briefing, fmt, run.audience.name, run.folders))
     run.done()
-    return _finish(args, run, _where(args.output))
+    return _finish(args, run, "".join(_where(path) for path, _ in targets))
 
 
 def run_render(args: argparse.Namespace, session: Session) -> int:
@@ -64,13 +73,15 @@ def run_render(args: argparse.Namespace, session: Session) -> int:
 
 def run_send(args: argparse.Namespace, session: Session) -> int:
     from briefing.deliver import mail
-    from briefing.deliver.output import check_writable
+    from briefing.deliver.output import check_writable, write_output
     from briefing.deliver.rendering import render
 
     to = [mail.check_address(a) for a in args.to]
     sender = mail.check_address(args.sender or mail.default_sender(), "--from")
     if args.dry_run:
         check_writable(args.dry_run)
+    for path, _ in getattr(args, "outputs", []):
+        check_writable(path)
     settings = None if args.dry_run else mail.smtp_settings(args.smtp)
     warning = mail.sender_warning(sender)
     if warning and not args.quiet:
@@ -79,6 +90,8 @@ def run_send(args: argparse.Namespace, session: Session) -> int:
         mail.check_server(settings)  # now, before any model request is paid for
     run = _start(args, session, ["txt", "html"])
     if run.briefing is None:
+        if settings is not None:
+            run.nothing_new()
         _nothing_new(args, run, "no mail sent")
         return 0
     subject = args.subject or mail.default_subject(run.briefing)
@@ -89,14 +102,105 @@ def run_send(args: argparse.Namespace, session: Session) -> int:
         sender=sender,
         to=to,
     )
+    outputs = getattr(args, "outputs", [])
     if settings is None:
         mail.write_message(message, args.dry_run)
         where = f"{_where(args.dry_run) or ' -> standard output'} (not sent)"
     else:
         mail.send(message, settings)
+        for path, fmt in outputs:
+            write_output(path, render(run.briefing, fmt, run.audience.name, run.folders))
         run.done()
-        where = f"; sent to {', '.join(to)} via {settings.where}"
+        where = "".join(_where(p) for p, _ in outputs)
+        where += f"; sent to {', '.join(to)} via {settings.where}"
     return _finish(args, run, where)
+
+
+def run_job(args: argparse.Namespace, session: Session) -> int:
+    """`briefing run JOB.toml`: each job of the file (or those --job names), checked all
+    before any runs, run as the `build` or `send` command line it stands for."""
+    from briefing.cli import jobs as job_files
+    from briefing.cli.parser import make_parser
+
+    jobs = job_files.load_jobs(args.job_file, args.job)
+    parser = make_parser()
+    commands = []
+    for job in jobs:
+        argv = job_files.command_line(job)
+        try:
+            job_args = parser.parse_args([*argv, *(["--quiet"] if args.quiet else [])])
+        except UsageError as exc:
+            raise UsageError(f"{args.job_file}: job '{job.name}': {exc}") from exc
+        job_args.outputs = job.outputs
+        if job.sends:  # the addresses too are checked before any job runs
+            from briefing.deliver.mail import check_address
+
+            try:
+                for address in job_args.to:
+                    check_address(address, "to")
+                if job_args.sender:
+                    check_address(job_args.sender, "from")
+            except UsageError as exc:
+                raise UsageError(f"{args.job_file}: job '{job.name}': {exc}") from exc
+        commands.append((job, job_args))
+    if args.dry_run:
+        for job, _ in commands:
+            for line in job_files.describe(job):
+                print(line)
+        return 0
+    from pathlib import Path
+
+    for job, _ in commands:  # a job's folders are made for it, as for the state file
+        for file, _ in job.outputs:
+            try:
+                Path(file).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(f"{file}: its folder cannot be made ({exc.strerror})") from exc
+    if len(commands) == 1:
+        return int(commands[0][1].run(commands[0][1], session))
+    worst = 0  # one job that fails does not stop the others; the exit status is the worst
+    for job, job_args in commands:
+        if not args.quiet:
+            _say(f"job {job.name}")
+        try:
+            worst = max(worst, job_args.run(job_args, session))
+        except BriefingError as exc:
+            from briefing.text import one_line
+
+            print(f"briefing: error: job {job.name}: {one_line(str(exc))}", file=sys.stderr)
+            worst = max(worst, exc.exit_code)
+    return worst
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    """`build --plan`: what the run would send and cost, on standard output; nothing sent."""
+    from briefing.deliver.audiences import load_audience
+    from briefing.ingest.chunking import chunk_documents
+    from briefing.ingest.sources import load_documents
+    from briefing.pipeline import BuildOptions
+
+    folders = _folders(args)
+    audience = load_audience(args.audience or "default", folders)
+    docs, notes = load_documents(args.paths)
+    if args.state:
+        from briefing.deliver.state import State
+
+        docs = State.load(args.state).select(docs, args.only_new).docs
+    say = _quiet if args.quiet else _say
+    for note in notes:
+        say(f"note: {note}")
+    chunks = chunk_documents(list(docs), BuildOptions().chunk_chars)
+    engine, _ = _engine(args, audience.name, folders, say)
+    if engine.usage() is None:
+        print(f"plan for the {engine.name} engine: {len(docs):,} documents, {len(chunks):,} chunks")
+        print("no model: nothing is sent, and nothing costs money")
+        return 0
+    from briefing.engines.llm.plan import make_plan
+
+    max_claims = args.max_claims or audience.budget.max_claims
+    plan = make_plan(engine, docs, chunks, max_claims)  # type: ignore[arg-type]
+    print("\n".join(plan.lines()))
+    return 0
 
 
 def run_audiences(args: argparse.Namespace, session: Session) -> int:
@@ -124,15 +228,36 @@ class _Run:
     state: State | None
     briefing: Briefing | None
     hint: str | None = None
+    web: WebResult | None = None
+
+    def nothing_new(self) -> None:
+        """Nothing new was found: remember the feed items and servers' validators of what was
+        fetched (all of it briefed before), so the next run need not fetch it again."""
+        if self.state is not None and self.web is not None:
+            self._remember_web(set())
+            self.state.save()
 
     def done(self) -> None:
-        """The briefing was written or sent: remember the documents it covered. A document
-        with a chunk that could not be read is not remembered, so the next run tries again."""
+        """The briefing was written or sent: remember the documents it covered (and the feed
+        items and servers' validators of web sources). A document with a chunk that could not
+        be read is not remembered, so the next run tries again."""
         if self.state is not None:
             failed = self.briefing.stats.failed_chunks if self.briefing else []
             unread = {f.source for f in failed}
             self.state.record([d for d in self.selection.docs if d.id not in unread])
+            self._remember_web(unread)
             self.state.save()
+
+    def _remember_web(self, unread: set[str]) -> None:
+        """The feed items of the web documents read in full, and the servers' validators,
+        unless a document of theirs was not (a 304 next time would hide it)."""
+        if self.state is None or self.web is None:
+            return
+        read = sorted(d for d in self.web.items if d not in unread)
+        validators = {url: (v.etag, v.last_modified) for url, v in self.web.validators.items()}
+        if unread & {d.id for d in self.web.docs}:
+            validators = {}
+        self.state.record_web(self.web.items, read, validators)
 
 
 def _engine(
@@ -154,9 +279,29 @@ def _engine(
             use_cache=not args.no_cache,
             audience=audience,
             prompt_dirs=tuple(str(p) for p in folders.prompts),
+            price_in=args.price_in,
+            price_out=args.price_out,
+            max_cost=args.max_cost,
+            token_budget=args.token_budget,
+            batch=args.batch,
+            plan=getattr(args, "plan", False),
         ),
         notice=say,
     )
+
+
+def _everything(docs: Iterable[Document]) -> tuple[Selection, Iterator[Document]]:
+    """Every document, as a selection that fills as they are taken (no state file)."""
+    from briefing.deliver.state import Selection
+
+    selection = Selection(docs=[])
+
+    def chosen() -> Iterator[Document]:
+        for doc in docs:
+            selection.docs.append(doc)
+            yield doc
+
+    return selection, chosen()
 
 
 def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -> _Run:
@@ -169,8 +314,9 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
     from briefing.deliver.audiences import load_audience
     from briefing.deliver.output import check_writable, is_stdout
     from briefing.deliver.rendering import check_templates
-    from briefing.deliver.state import Selection, State
-    from briefing.ingest.sources import load_documents
+    from briefing.deliver.state import State
+    from briefing.ingest.sources import iter_documents
+    from briefing.ingest.web import is_url, load_inputs
     from briefing.pipeline import BuildOptions, build_from_documents
 
     if args.only_new and not args.state:
@@ -189,10 +335,26 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
         state.path.parent.mkdir(parents=True, exist_ok=True)
         check_writable(state.path)
     written = [getattr(args, "output", None), getattr(args, "dry_run", None)]
-    docs, notes = load_documents(args.paths, exclude=[w for w in written if w and not is_stdout(w)])
-    selection = state.select(docs, args.only_new) if state else Selection(docs)
-    run = _Run(folders, audience, selection, state, None)
-    if not selection.docs:
+    written += [path for path, _ in getattr(args, "outputs", [])]
+    exclude = [w for w in written if w and not is_stdout(w)]
+    # Files are read one at a time as the engine takes them, so that a model's requests start
+    # while the rest are still being read; the first is read before the engine is made
+    # (nothing new: no engine at all). Web sources are fetched first, all of them.
+    web = None
+    notes: list[str] = []
+    if any(is_url(p) for p in args.paths):
+        inputs = load_inputs(args.paths, exclude=exclude, web=_web_options(args, state))
+        docs: Iterator[Document] = iter(inputs.docs)
+        notes, web = inputs.notes, inputs.web
+    else:
+        docs = iter_documents(args.paths, exclude, notes)
+    selection, chosen = state.stream(docs, args.only_new) if state else _everything(docs)
+    first = next(chosen, None)
+    run = _Run(folders, audience, selection, state, None, web=web)
+    if first is None:
+        if not args.quiet and web is not None:
+            for note in notes:
+                _say(f"note: {note}")
         return run
     progress = ProgressLine("extracting", enabled=None if not args.quiet else False)
     say = _quiet if args.quiet else (lambda message: progress.say(f"briefing: {message}"))
@@ -201,7 +363,7 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
     progress.extra = lambda: _progress_extra(engine)
     try:
         briefing = build_from_documents(
-            selection.docs,
+            itertools.chain([first], chosen),
             engine,
             BuildOptions(audience=audience.name, title=args.title, budget=budget),
             progress=progress,
@@ -211,6 +373,44 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
         progress.close()
     run.briefing = selection.mark(briefing)
     return run
+
+
+def _web_options(args: argparse.Namespace, state: State | None) -> WebOptions | None:
+    """How URLs among the paths are fetched, and where their snapshots go: --snapshots, else
+    a folder 'snapshots' beside the state file, else the user cache folder. None when no path
+    is a URL."""
+    from pathlib import Path
+
+    from briefing.ingest.fetching import FetchPolicy, Validators
+    from briefing.ingest.web import WebOptions, is_url
+
+    if not any(is_url(p) for p in args.paths):
+        return None
+    if args.snapshots:
+        folder = Path(args.snapshots).expanduser()
+    elif state is not None:
+        folder = state.path.parent / "snapshots"
+    else:
+        from briefing.deliver.resources import user_cache_dir
+
+        folder = user_cache_dir() / "snapshots"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"snapshot folder {folder}: cannot be made ({exc.strerror or exc})"
+        ) from exc
+    policy = FetchPolicy(timeout=args.fetch_timeout) if args.fetch_timeout else FetchPolicy()
+    return WebOptions(
+        snapshots=folder,
+        policy=policy,
+        only_new=bool(args.only_new and state is not None),
+        seen_items=state.seen_items() if state else {},
+        validators={
+            url: Validators(etag, modified)
+            for url, (etag, modified) in (state.validators() if state else {}).items()
+        },
+    )
 
 
 def _folders(args: argparse.Namespace) -> Folders:
@@ -261,6 +461,14 @@ def _finish(args: argparse.Namespace, run: _Run, where: str) -> int:
     from briefing.text import count
 
     failed = run.briefing.stats.failed_chunks
+    usage = run.briefing.stats.usage
+    if usage and usage.unsent:
+        print(
+            f"briefing: error: the budget was reached: {count(usage.unsent, 'passage')} not "
+            f"sent (listed above); {_spent(usage)}; a rerun with a larger budget sends only those",
+            file=sys.stderr,
+        )
+        return 1
     if args.strict and failed:
         print(
             f"briefing: error: {count(len(failed), 'passage')} could not be read (--strict)",
@@ -291,6 +499,9 @@ def _report(briefing: Briefing, where: str, say: Callable[[str], None]) -> None:
         say(f"note: {note}")
     for failure in st.failed_chunks:  # the reason in full is in the JSON's stats
         reason = one_line(failure.reason, REASON_CHARS)
+        if reason.startswith("not sent:"):  # the budget: said once, at the end
+            say(f"not sent: {failure.source}#{failure.index}")
+            continue
         say(f"warning: chunk not read: {failure.source}#{failure.index}: {reason}")
     new = f", {len(briefing.new_sources):,} new" if briefing.since else ""
     say(
@@ -304,7 +515,16 @@ def _report(briefing: Briefing, where: str, say: Callable[[str], None]) -> None:
             f"model {briefing.model}: {count(u.requests, 'request')} "
             f"({count(u.reasks, 're-ask')}), {count(u.cached, 'answer')} from cache, "
             f"{u.prompt_tokens:,} prompt + {u.completion_tokens:,} completion tokens"
+            + (f", {count(u.batched, 'request')} through the Batch API" if u.batched else "")
+            + (f", {count(u.retries, 'network retry', 'network retries')}" if u.retries else "")
+            + (f"; {_spent(u)}" if u.cost is not None else "")
         )
+
+
+def _spent(usage: Usage) -> str:
+    if usage.cost is None:
+        return "cost unknown (no price for this model: see --price-in)"  # tokens are above
+    return f"cost ${usage.cost:,.4f}"
 
 
 def _say(message: str) -> None:

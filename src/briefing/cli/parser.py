@@ -101,7 +101,9 @@ def make_parser() -> argparse.ArgumentParser:
         "the files, merge what several sources say, and write the briefing.",
         epilog="Example: briefing build seeds/ -o brief.md",
     )
-    build.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to brief")
+    build.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files, folders, or URLs of feeds and pages"
+    )
     build.add_argument(
         "-o",
         "--output",
@@ -110,12 +112,48 @@ def make_parser() -> argparse.ArgumentParser:
     )
     _add_format_option(build)
     _add_briefing_options(build)
+    build.add_argument(
+        "--plan",
+        action="store_true",
+        help="read and chunk the documents, send nothing, and print what the run would send "
+        "and cost: requests (and how many the cache answers), estimated tokens, dollars",
+    )
     build.set_defaults(run=actions.run_build)
     _add_render_command(commands)
     _add_send_command(commands)
     _add_audiences_command(commands)
     _add_check_command(commands)
+    _add_run_command(commands)
     return parser
+
+
+def _add_run_command(commands: argparse._SubParsersAction) -> None:
+    run = commands.add_parser(
+        "run",
+        help="run a briefing job described in a file (sources, audience, output, mail)",
+        description="Run the briefing job(s) of a TOML file: what to read (files, folders, "
+        "feeds, pages), for whom, where to write it and whom to mail it to. A file may hold "
+        "one job (keys at the top) or several ([jobs.NAME]); see the README's 'Feeds and "
+        "jobs'. The whole file is checked before any work.",
+        epilog="Example: briefing run briefing.toml --job morning",
+    )
+    run.add_argument("job_file", metavar="JOB.toml", help="the job file")
+    run.add_argument(
+        "--job",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="run only this job of the file (repeatable; default: every job)",
+    )
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="say what would be fetched, built, written and sent, and do none of it",
+    )
+    run.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing on stderr but errors"
+    )
+    run.set_defaults(run=actions.run_job)
 
 
 def _add_format_option(parser: argparse.ArgumentParser) -> None:
@@ -186,6 +224,24 @@ def _add_briefing_options(parser: argparse.ArgumentParser) -> None:
         help="brief only documents that are new or changed since the last briefing "
         "(needs --state); when there are none, write or send nothing",
     )
+    web = parser.add_argument_group(
+        "web sources",
+        "A PATH may be an http:// or https:// URL: a feed (RSS or Atom; each item is a source, "
+        "its link fetched) or a web page (its main text). What is fetched is kept as snapshots, "
+        "which citations refer to: 'briefing check brief.json SNAPSHOT_DIR' verifies later.",
+    )
+    web.add_argument(
+        "--snapshots",
+        metavar="DIR",
+        help="keep the text of fetched documents here (default: 'snapshots' beside the "
+        "--state file, else in the user cache folder)",
+    )
+    web.add_argument(
+        "--fetch-timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="give up on a feed or page after this long (default: 20)",
+    )
     _add_engine_options(parser)
     parser.add_argument(
         "--strict",
@@ -242,6 +298,57 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     llm.add_argument(
         "--no-cache", action="store_true", help="neither read nor write cached answers"
     )
+    _add_cost_options(parser)
+
+
+def _dollars(value: str) -> float:
+    try:
+        n = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected dollars, got {value!r}") from None
+    if not n >= 0:
+        raise argparse.ArgumentTypeError(f"expected dollars of at least 0, got {value}")
+    return n
+
+
+def _add_cost_options(parser: argparse.ArgumentParser) -> None:
+    cost = parser.add_argument_group(
+        "cost", "What the model's requests cost, and a limit they stay within."
+    )
+    cost.add_argument(
+        "--max-cost",
+        type=_dollars,
+        metavar="DOLLARS",
+        help="send no request that would take the run's cost past DOLLARS; the briefing is "
+        "written from what was read, the passages not sent are listed, and the exit code is "
+        "1 (a rerun with more sends only those: the answers are cached)",
+    )
+    cost.add_argument(
+        "--token-budget",
+        type=_positive,
+        metavar="N",
+        help="the same, for N prompt and completion tokens in all",
+    )
+    cost.add_argument(
+        "--price-in",
+        type=_dollars,
+        metavar="DOLLARS",
+        help="dollars per million prompt tokens (default: $BRIEFING_PRICE_IN, else the "
+        "shipped price of known models)",
+    )
+    cost.add_argument(
+        "--price-out",
+        type=_dollars,
+        metavar="DOLLARS",
+        help="dollars per million completion tokens (default: $BRIEFING_PRICE_OUT, else the "
+        "shipped price)",
+    )
+    cost.add_argument(
+        "--batch",
+        action="store_true",
+        help="send the extraction requests through the provider's Batch API: half the price, "
+        "answered within 24 hours; a run cut short resumes the same batch",
+    )
 
 
 def _add_render_command(commands: argparse._SubParsersAction) -> None:
@@ -273,7 +380,9 @@ def _add_send_command(commands: argparse._SubParsersAction) -> None:
         epilog="Example: briefing send reports/ --to team@example.com --smtp "
         "smtp://mail.example.com:587 --audience executive",
     )
-    send.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to brief")
+    send.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files, folders, or URLs of feeds and pages"
+    )
     send.add_argument(
         "--to", action="append", required=True, metavar="ADDR", help="a recipient (repeatable)"
     )

@@ -23,6 +23,14 @@ KINDS: tuple[Kind, ...] = ("prompts", "templates")
 DEFAULT_AUDIENCE = "default"
 
 
+def user_cache_dir() -> Path:
+    """The user's cache folder for briefing (XDG on Linux, the platform's elsewhere): the
+    model's answers, compiled templates, web snapshots when there is no state file."""
+    from platformdirs import user_cache_dir as platform_cache_dir
+
+    return Path(platform_cache_dir("briefing", appauthor=False))
+
+
 def builtin_dir(name: str) -> Path:
     """The built-in folder `name` ('prompts' or 'templates')."""
     # Installed: briefing/_data/NAME (the wheel puts it there). In a checkout installed as

@@ -3,16 +3,22 @@
 The state file is JSON, written atomically and only after a briefing was written or sent:
 
     {"version": 1,
-     "documents": {"<file ID>": {"sha256": "...", "first_seen": "...", "last_briefed": "..."}}}
+     "documents": {"<file ID>": {"sha256": "...", "first_seen": "...", "last_briefed": "..."}},
+     "items": {"<feed item GUID or link>": {"id": "<file ID>", "fingerprint": "..."}},
+     "http": {"<URL>": {"etag": "...", "last_modified": "..."}}}
 
 A document is new when no earlier briefing covered its content (by SHA-256): a file that was
-added, or one whose content changed. A renamed file with the same content is not new.
+added, or one whose content changed. A renamed file with the same content is not new. One whose
+ID an earlier briefing covered with other content is also marked "updated" (an article
+corrected since). Feed items briefed before (`items`) are not fetched again while their entry
+is unchanged, and feeds and pages are asked for only when changed (`http`, sent as
+If-None-Match / If-Modified-Since).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -34,9 +40,21 @@ class DocumentState(_Model):
     last_briefed: dt.datetime
 
 
+class ItemState(_Model):
+    id: str
+    fingerprint: str
+
+
+class HttpState(_Model):
+    etag: str | None = None
+    last_modified: str | None = None
+
+
 class StateFile(_Model):
     version: Literal[1] = 1
     documents: dict[str, DocumentState] = {}
+    items: dict[str, ItemState] = {}
+    http: dict[str, HttpState] = {}
 
 
 @dataclass
@@ -47,12 +65,16 @@ class Selection:
     docs: list[Document]
     new: list[str] = field(default_factory=list)
     since: dt.datetime | None = None
+    updated: list[str] = field(default_factory=list)
+    """Of `new`, those an earlier briefing covered with other content."""
 
     def mark(self, briefing: Briefing) -> Briefing:
         """`briefing` with what is new marked (nothing on a first run)."""
         if self.since is None:
             return briefing
-        return briefing.model_copy(update={"new_sources": self.new, "since": self.since})
+        return briefing.model_copy(
+            update={"new_sources": self.new, "updated_sources": self.updated, "since": self.since}
+        )
 
 
 class State:
@@ -89,13 +111,58 @@ class State:
 
     def select(self, docs: Sequence[Document], only_new: bool = False) -> Selection:
         """The documents to brief (only the new ones with `only_new`), with the new marked."""
+        selection, chosen = self.stream(docs, only_new)
+        for _ in chosen:
+            pass
+        return selection
+
+    def stream(
+        self, docs: Iterable[Document], only_new: bool = False
+    ) -> tuple[Selection, Iterator[Document]]:
+        """`select` for documents as they are read: the documents to brief, one at a time,
+        and the selection, which fills as they are taken."""
         known = {d.sha256 for d in self.data.documents.values()}
-        new = [d for d in docs if d.sha256 not in known]
-        return Selection(
-            docs=new if only_new else list(docs),
-            new=[d.id for d in new],
-            since=self.since,
-        )
+        briefed = self.data.documents
+        selection = Selection(docs=[], since=self.since)
+
+        def chosen() -> Iterator[Document]:
+            for doc in docs:
+                new = doc.sha256 not in known
+                if new:
+                    selection.new.append(doc.id)
+                    if doc.id in briefed and briefed[doc.id].sha256 != doc.sha256:
+                        selection.updated.append(doc.id)
+                if new or not only_new:
+                    selection.docs.append(doc)
+                    yield doc
+
+        return selection, chosen()
+
+    def seen_items(self) -> dict[str, str]:
+        """Feed items briefed before: key -> fingerprint of the entry."""
+        return {key: item.fingerprint for key, item in self.data.items.items()}
+
+    def validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """What servers said identifies what they sent last time: URL -> (ETag, Last-Modified)."""
+        return {url: (h.etag, h.last_modified) for url, h in self.data.http.items()}
+
+    def record_web(
+        self,
+        items: dict[str, tuple[str, str]],
+        briefed: Sequence[str],
+        validators: dict[str, tuple[str | None, str | None]],
+    ) -> None:
+        """Remember the feed items of the `briefed` documents (ID -> (key, fingerprint)) and
+        the servers' validators of each URL fetched."""
+        for doc_id in briefed:
+            if doc_id in items:
+                key, fingerprint = items[doc_id]
+                self.data.items[key] = ItemState(id=doc_id, fingerprint=fingerprint)
+        for url, (etag, modified) in validators.items():
+            if etag or modified:
+                self.data.http[url] = HttpState(etag=etag, last_modified=modified)
+            else:
+                self.data.http.pop(url, None)
 
     def record(self, docs: Sequence[Document], when: dt.datetime | None = None) -> None:
         """Remember that `docs` were briefed at `when` (now)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from briefing.engines.base import Engine
@@ -34,6 +34,13 @@ class EngineConfig:
     use_cache: bool = True
     audience: str = "default"
     prompt_dirs: Sequence[str] = field(default_factory=tuple)
+    # What it costs (engines/llm/pricing.py, budget.py, batch.py)
+    price_in: float | None = None
+    price_out: float | None = None
+    max_cost: float | None = None
+    token_budget: int | None = None
+    batch: bool = False
+    plan: bool = False  # nothing is sent: no key is needed
 
 
 def wants_llm(config: EngineConfig) -> bool:
@@ -55,6 +62,7 @@ def make_engine(config: EngineConfig, notice=None) -> tuple[Engine, str | None]:
 
         return ExtractiveEngine(), (LLM_HINT if config.engine == "auto" else None)
 
+    from briefing.engines.llm.budget import Limit, Meter
     from briefing.engines.llm.cache import AnswerCache
     from briefing.engines.llm.client import ChatClient, ClientSettings
     from briefing.engines.llm.engine import (
@@ -66,19 +74,30 @@ def make_engine(config: EngineConfig, notice=None) -> tuple[Engine, str | None]:
 
     if config.retries is not None and config.retries < 0:
         raise UsageError("--retries takes a number of at least 0")
-    client = ChatClient(
-        ClientSettings.from_env(
-            base_url=config.base_url, timeout=config.timeout, max_retries=config.retries
-        )
+    from briefing.engines.llm.pricing import price_for
+
+    client_settings = ClientSettings.from_env(
+        base_url=config.base_url, timeout=config.timeout, max_retries=config.retries
     )
+    if config.plan and not client_settings.api_key:
+        client_settings = replace(client_settings, api_key="unused: --plan sends nothing")
+    client = ChatClient(client_settings)
     settings = LLMSettings(
         model=config.model or os.environ.get("BRIEFING_MODEL") or DEFAULT_MODEL,
         concurrency=config.concurrency or DEFAULT_CONCURRENCY,
         audience=config.audience,
         prompt_dirs=tuple(config.prompt_dirs),
+        batch=config.batch,
     )
+    price = price_for(settings.model, config.price_in, config.price_out)
+    if config.max_cost is not None and price is None:
+        raise UsageError(
+            f"--max-cost needs the price of {settings.model}, which briefing does not know: "
+            "give --price-in and --price-out (dollars per million tokens), or use --token-budget"
+        )
+    meter = Meter(price, Limit(config.max_cost, config.token_budget))
     cache = AnswerCache(
         Path(config.cache_dir) if config.cache_dir else None, config.use_cache, warn=notice
     )
     kwargs = {"notice": notice} if notice else {}
-    return LLMEngine(client, settings, cache, **kwargs), None
+    return LLMEngine(client, settings, cache, meter=meter, **kwargs), None

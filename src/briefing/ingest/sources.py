@@ -13,13 +13,13 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from briefing.errors import InputError
 from briefing.ingest.decoding import Decoded, Reader, Unreadable, decode_text, encoding_note
+from briefing.ingest.fetching import host_of
 from briefing.ingest.metadata import analyse
 from briefing.models import Document
 
@@ -220,25 +220,59 @@ def load_documents(
 
     Raises InputError when a path is missing, two files share an ID, or nothing is readable.
     """
+    notes: list[str] = []
+    docs = list(iter_documents(paths, exclude, notes))
+    return docs, notes
+
+
+def read_documents(
+    paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()
+) -> tuple[list[Document], list[str]]:
+    """`load_documents` without the error when nothing is readable."""
+    notes: list[str] = []
+    docs = list(_documents(list(paths), exclude, notes))
+    return docs, notes
+
+
+def iter_documents(
+    paths: Iterable[str | Path], exclude: Iterable[str | Path] = (), notes: list[str] | None = None
+) -> Iterator[Document]:
+    """The documents of `load_documents` one at a time, as each is read, so that work on the
+    first (a model's requests) can start while the rest are read. Notes on what was skipped
+    are appended to `notes` as they arise. Missing paths and colliding IDs raise InputError
+    before the first document; nothing readable raises it after the last."""
     paths = list(paths)
+    notes = [] if notes is None else notes
+    read = 0
+    for doc in _documents(paths, exclude, notes):
+        read += 1
+        yield doc
+    if not read:
+        raise nothing_read(paths, notes)
+
+
+def _documents(
+    paths: list[str | Path], exclude: Iterable[str | Path], notes: list[str]
+) -> Iterator[Document]:
     found = find_files(paths, exclude)
-    docs: list[Document] = []
-    notes = list(found.notes)
+    notes.extend(found.notes)
     for fid, file in files_by_id(found.files).items():
         doc, note = read_document(file, fid, found.shown.get(file))
         if note:
             notes.append(note)
         if doc is not None:
-            docs.append(doc)
-    if not docs:
-        exts = " ".join(supported_extensions())
-        where = ", ".join(str(p) for p in paths)
-        message = f"no documents found in {where} (looked for {exts})"
-        if notes:  # why the files there were not read, on the same line
-            message += "; " + "; ".join(notes[:3])
-            message += f"; and {len(notes) - 3} more" if len(notes) > 3 else ""
-        raise InputError(message)
-    return docs, notes
+            yield doc
+
+
+def nothing_read(paths: Iterable[str | Path], notes: list[str]) -> InputError:
+    """The one-line error for a run that found nothing to read under `paths`, with why."""
+    exts = " ".join(supported_extensions())
+    where = ", ".join(str(p) for p in paths)
+    message = f"no documents found in {where} (looked for {exts})"
+    if notes:  # why the files there were not read, on the same line
+        message += "; " + "; ".join(notes[:3])
+        message += f"; and {len(notes) - 3} more" if len(notes) > 3 else ""
+    return InputError(message)
 
 
 def files_by_id(files: Iterable[Path]) -> dict[str, Path]:
@@ -344,7 +378,4 @@ def read_document(
 
 def _host(url: str | None) -> str | None:
     """The host a URL names, without 'www.': 'ndtv.com'."""
-    if not url:
-        return None
-    host = (urlsplit(url).hostname or "").removeprefix("www.")
-    return host or None
+    return (host_of(url).removeprefix("www.") or None) if url else None

@@ -22,9 +22,9 @@ CACHE_FORMAT = 1
 
 def default_cache_dir() -> Path:
     """The user's cache folder for briefing (XDG on Linux, the platform's elsewhere)."""
-    from platformdirs import user_cache_dir
+    from briefing.deliver.resources import user_cache_dir
 
-    return Path(user_cache_dir("briefing", appauthor=False))
+    return user_cache_dir()
 
 
 def cache_key(parts: dict[str, Any]) -> str:
@@ -47,6 +47,7 @@ class AnswerCache:
         self.enabled = enabled
         self.warn = warn
         self.failed = False
+        self._made: set[Path] = set()
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
@@ -66,10 +67,13 @@ class AnswerCache:
         path = self._path(key)
         tmp = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in self._made:  # one mkdir per folder and run, not per answer
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(path.parent)
+            data = json.dumps(value, ensure_ascii=False).encode("utf-8")  # C, not json.dump's
             fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(value, fh, ensure_ascii=False)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
             os.replace(tmp, path)
             tmp = None
         except OSError as exc:
@@ -83,3 +87,13 @@ class AnswerCache:
         finally:
             if tmp:
                 Path(tmp).unlink(missing_ok=True)
+
+    def delete(self, key: str) -> None:
+        if self.enabled:
+            self._path(key).unlink(missing_ok=True)
+
+    def entries(self) -> list[Any]:
+        """Every entry (in no particular order); unreadable ones are left out."""
+        if not self.enabled or not self.folder.is_dir():
+            return []
+        return [v for p in sorted(self.folder.glob("*/*.json")) if (v := self.get(p.stem))]

@@ -17,7 +17,8 @@ import json
 import re
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -39,6 +40,7 @@ from briefing.engines.llm.answers import (
     lead_schema,
     response_format,
 )
+from briefing.engines.llm.budget import BudgetReached, Estimate, Meter
 from briefing.engines.llm.cache import AnswerCache, cache_key
 from briefing.engines.llm.client import ChatClient, ChunkFailed, SchemaModeUnsupported
 from briefing.engines.llm.prompting import Prompts
@@ -87,6 +89,7 @@ class LLMSettings:
     max_facts: int = 12
     audience: str = "default"
     prompt_dirs: Sequence[str] = field(default_factory=tuple)
+    batch: bool = False  # extraction through the Batch API (engines/llm/batch.py)
 
 
 Notice = Callable[[str], None]
@@ -107,14 +110,18 @@ class LLMEngine:
         settings: LLMSettings,
         cache: AnswerCache,
         notice: Notice = _stderr_notice,
+        meter: Meter | None = None,
     ):
         self.client = client
+        self.meter = meter or Meter()  # prices and limits what is sent (engines/llm/budget.py)
         self.settings = settings
         self.model: str | None = settings.model
         self.cache = cache
         self.notice = notice
         self.prompts = Prompts(settings.audience, settings.prompt_dirs)
-        self.json_schema_mode = True
+        # A server that only takes JSON mode said so in an earlier run: ask (and look up the
+        # cache) in JSON mode from the start, instead of sending doomed requests again.
+        self.json_schema_mode = cache.get(self._json_mode_key()) is not True
         self.facts_kept = 0
         self._usage = Usage()
         self._lock = threading.Lock()
@@ -128,7 +135,9 @@ class LLMEngine:
 
     def usage(self) -> Usage:
         with self._lock:
-            return self._usage.model_copy()
+            usage = self._usage.model_copy()
+        usage.cost = self.meter.spent()
+        return usage
 
     def _count(self, **delta: int) -> None:
         with self._lock:
@@ -158,6 +167,14 @@ class LLMEngine:
             }
         )
 
+    def _json_mode_key(self) -> str:
+        return cache_key(
+            {
+                "json_mode_only": self.client.settings.effective_base_url,
+                "model": self.settings.model,
+            }
+        )
+
     def _cached(self, key: str, answer_model: type[A], checks: Checks) -> A | None:
         cached = self.cache.get(key)
         if cached is None:
@@ -176,31 +193,24 @@ class LLMEngine:
         answer_model: type[A],
         schema: dict[str, Any],
         checks: Checks | None = None,
+        feedback: list[dict] | None = None,
     ) -> A:
         """A validated answer of `answer_model` to the prompt `kind`, asked with the strict
         JSON `schema`, from the cache when the same request was answered before. Validation
-        gets `checks` as context (see `answers`). Raises AnswerFailed, ChunkFailed or
-        AuthFailed."""
+        gets `checks` as context (see `answers`). `feedback` (an answer that could not be
+        used and why) goes with the first request, as a re-ask. Raises AnswerFailed,
+        ChunkFailed (BudgetReached) or AuthFailed."""
         checks = checks or Checks()
         while True:
             json_mode = self.json_schema_mode
             messages = self._messages(kind, variables, schema, json_mode)
             fmt = response_format(answer_model.__name__, schema, json_mode)
             key = self._key(messages, fmt, schema)
-            # Served before in either mode? A server that only takes JSON mode answered the
-            # JSON-mode request last time: look there too before sending a doomed request.
-            for mode in dict.fromkeys((json_mode, False)):
-                if mode == json_mode:
-                    cached_key = key
-                else:
-                    other = self._messages(kind, variables, schema, mode)
-                    other_fmt = response_format(answer_model.__name__, schema, mode)
-                    cached_key = self._key(other, other_fmt, schema)
-                answer = self._cached(cached_key, answer_model, checks)
-                if answer is not None:
-                    return answer
+            answer = self._cached(key, answer_model, checks)
+            if answer is not None:
+                return answer
             try:
-                answer = self._ask_until_valid(messages, fmt, answer_model, checks)
+                answer = self._ask_until_valid(messages, fmt, answer_model, checks, feedback)
             except SchemaModeUnsupported as exc:
                 if not json_mode:
                     raise ChunkFailed(f"the server rejected JSON mode too: {exc}") from exc
@@ -208,6 +218,7 @@ class LLMEngine:
                     switched = self.json_schema_mode
                     self.json_schema_mode = False
                 if switched:
+                    self.cache.put(self._json_mode_key(), True)
                     self.notice(
                         "the server does not take JSON-schema output; using JSON mode "
                         "with the schema in the prompt for the rest of this run"
@@ -222,8 +233,9 @@ class LLMEngine:
         fmt: dict[str, Any],
         answer_model: type[A],
         checks: Checks,
+        feedback: list[dict] | None = None,
     ) -> A:
-        feedback: list[dict] = []
+        feedback = list(feedback or [])
         attempts = 0
         total = max(1, self.settings.attempts)
         retrying = Retrying(
@@ -235,36 +247,16 @@ class LLMEngine:
             for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    if attempts > 1:
+                    if attempts > 1 or feedback:
                         self._count(reasks=1)
-                    completion = self.client.chat(
-                        self.settings.model,
-                        messages + feedback,
-                        fmt,
-                        self.settings.temperature,
-                        self.settings.max_tokens,
-                    )
-                    self._count(
-                        requests=1,
-                        prompt_tokens=completion.prompt_tokens,
-                        completion_tokens=completion.completion_tokens,
-                    )
+                    completion = self._send(messages + feedback, fmt)
                     # The last attempt mends what it can (a claim its sentences do not
                     # support is written as those sentences) instead of failing.
                     this = replace(checks, repair=attempts == total, fallbacks=0, dropped=0)
                     try:
                         answer = parse_answer(completion, answer_model, this)
                     except InvalidAnswer as exc:
-                        feedback = [
-                            {"role": "assistant", "content": exc.raw or ""},
-                            {
-                                "role": "user",
-                                "content": (
-                                    f"That answer cannot be used: {exc.problem}. Answer again with "
-                                    "one JSON object that matches the schema."
-                                ),
-                            },
-                        ]
+                        feedback = reask(exc)
                         raise
                     if this.fallbacks:
                         self._count(fallbacks=this.fallbacks)
@@ -273,81 +265,150 @@ class LLMEngine:
             raise AnswerFailed(attempts, exc.problem, exc.raw, exc.summary) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _send(self, messages: list[dict], fmt: dict[str, Any]) -> Any:
+        """One request, within the budget (`meter`), counted."""
+        ticket = self.meter.reserve(Estimate.of(messages, self.settings.max_tokens))
+        try:
+            completion = self.client.chat(
+                self.settings.model,
+                messages,
+                fmt,
+                self.settings.temperature,
+                self.settings.max_tokens,
+            )
+        except ChunkFailed:
+            self.meter.settle(ticket)
+            raise
+        self.meter.settle(ticket, completion.prompt_tokens, completion.completion_tokens)
+        self._count(
+            requests=1,
+            retries=completion.retries,
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
+        )
+        return completion
+
     # -- the engine interface -------------------------------------------------------------------
+
+    def extract_request(
+        self, doc: Document, chunk: Chunk, chunk_count: int
+    ) -> tuple[dict[str, Any], dict[str, Any], Checks, list[tuple[int, int]]]:
+        """What `ask` is asked for one chunk: the prompt's variables, the schema, the checks
+        its answer must pass, and the chunk's sentence spans (the numbers it cites)."""
+        spans = chunk.sentences or [
+            s for start, end in chunk.spans for s in sentence_spans(doc.text, start, end)
+        ]
+        passage, lines = _numbered(doc, chunk, spans)
+        variables = {
+            "document": _doc_vars(doc),
+            "chunk": chunk,
+            "sentences": lines,
+            "chunk_count": chunk_count,
+            "max_facts": self.settings.max_facts,
+            "audience": self.settings.audience,
+        }
+        return variables, extraction_schema(len(spans)), Checks(passage=passage), list(spans)
+
+    def request_of(
+        self, kind: str, variables: dict[str, Any], answer_model: type[BaseModel], schema: dict
+    ) -> tuple[list[dict], dict[str, Any], list[str]]:
+        """The messages and response format `ask` would send now, and the cache keys it looks
+        under (this mode's first)."""
+        keys = []
+        for mode in dict.fromkeys((self.json_schema_mode, False)):
+            messages = self._messages(kind, variables, schema, mode)
+            fmt = response_format(answer_model.__name__, schema, mode)
+            keys.append(self._key(messages, fmt, schema))
+            if mode == self.json_schema_mode:
+                sent = (messages, fmt)
+        return sent[0], sent[1], keys
 
     def extract(
         self, docs: Sequence[Document], chunks: Sequence[Chunk], progress: Progress | None = None
     ) -> Extraction:
-        by_id = {d.id: d for d in docs}
-        per_doc: dict[str, int] = {}
+        by_doc: dict[str, list[Chunk]] = {}
         for chunk in chunks:
-            per_doc[chunk.source] = per_doc.get(chunk.source, 0) + 1
+            by_doc.setdefault(chunk.source, []).append(chunk)
+        return self.extract_stream(((d, by_doc.get(d.id, [])) for d in docs), progress)
+
+    def extract_stream(
+        self,
+        pieces: Iterable[tuple[Document, Sequence[Chunk]]],
+        progress: Progress | None = None,
+    ) -> Extraction:
+        """Facts from each document's chunks, the requests sent as the pieces come: a chunk's
+        request leaves while the next documents are still read. `progress(done, total)`
+        counts the chunks seen so far. With --batch, every piece is taken first and the
+        Batch API answers what it can (engines/llm/batch.py); the rest are asked live."""
         results: dict[int, list[Fact]] = {}
         failed: dict[int, FailedChunk] = {}
+        chunks: list[Chunk] = []
+        docs: dict[str, Document] = {}
+        per_doc: Counter[str] = Counter()
 
         def work(i: int) -> list[Fact]:
             chunk = chunks[i]
-            doc = by_id[chunk.source]
-            spans = chunk.sentences or [
-                s for start, end in chunk.spans for s in sentence_spans(doc.text, start, end)
-            ]
-            passage, lines = _numbered(doc, chunk, spans)
-            answer = self.ask(
-                "extract",
-                {
-                    "document": _doc_vars(doc),
-                    "chunk": chunk,
-                    "sentences": lines,
-                    "chunk_count": per_doc[doc.id],
-                    "max_facts": self.settings.max_facts,
-                    "audience": self.settings.audience,
-                },
-                ExtractionAnswer,
-                extraction_schema(len(spans)),
-                Checks(passage=passage),
-            )
-            facts = []
-            for f in answer.facts:
-                start, end = spans[f.sentences[0] - 1][0], spans[f.sentences[-1] - 1][1]
-                facts.append(
-                    Fact(
-                        source=doc.id,
-                        claim=" ".join(f.claim.split()),
-                        quote=doc.text[start:end],  # copied by the program, never the model
-                        topic=canonical_topic(f.topic, f.claim),
-                        importance=f.importance / 5,
-                        hint=start,
-                    )
-                )
-            return facts
+            doc = docs[chunk.source]
+            variables, schema, checks, spans = self.extract_request(doc, chunk, per_doc[doc.id])
+            answer = self.ask("extract", variables, ExtractionAnswer, schema, checks)
+            return facts_of(answer, doc, spans)
+
+        def take(doc: Document, doc_chunks: Sequence[Chunk]) -> range:
+            docs[doc.id] = doc
+            per_doc[doc.id] += len(doc_chunks)
+            chunks.extend(doc_chunks)
+            return range(len(chunks) - len(doc_chunks), len(chunks))
 
         done = 0
+        pending: dict[Future, int] = {}
+
+        def collect(finished: Iterable[Future]) -> None:
+            nonlocal done
+            for future in finished:
+                i = pending.pop(future)
+                try:
+                    results[i] = future.result()
+                    self.facts_kept += len(results[i])
+                except BudgetReached as exc:
+                    self._count(unsent=1)
+                    failed[i] = _failed_chunk(chunks[i], exc)
+                except (AnswerFailed, ChunkFailed) as exc:
+                    failed[i] = _failed_chunk(chunks[i], exc)
+                done += 1
+                if progress:
+                    progress(done, len(chunks))
+
+        if self.settings.batch:  # the Batch API takes every request at once
+            for doc, doc_chunks in pieces:
+                take(doc, doc_chunks)
+            pieces = ()
+            from briefing.engines.llm.batch import run_batch
+
+            results.update(run_batch(self, list(docs.values()), chunks, failed, progress))
+            done = len(results) + len(failed)
         pool = ThreadPoolExecutor(
             max_workers=max(1, self.settings.concurrency), thread_name_prefix="briefing-llm"
         )
-        pending: dict[Future, int] = {pool.submit(work, i): i for i in range(len(chunks))}
         try:
+            for i in range(len(chunks)):  # what the batch left
+                if i not in results and i not in failed:
+                    pending[pool.submit(work, i)] = i
+            for doc, doc_chunks in pieces:
+                for i in take(doc, doc_chunks):
+                    pending[pool.submit(work, i)] = i
+                # Answers that came in while this document was read: counted now, so that
+                # progress moves (and a key the server rejects stops the run) during reading.
+                collect([f for f in pending if f.done()])
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    i = pending.pop(future)
-                    try:
-                        results[i] = future.result()
-                        self.facts_kept += len(results[i])
-                    except (AnswerFailed, ChunkFailed) as exc:
-                        failed[i] = FailedChunk(
-                            source=chunks[i].source, index=chunks[i].index + 1, reason=str(exc)
-                        )
-                    done += 1
-                    if progress:
-                        progress(done, len(chunks))
+                collect(finished)
         except BaseException:
             for future in pending:
                 future.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
-        if chunks and len(failed) == len(chunks):
+        if chunks and len(failed) == len(chunks) and not self.meter.stopped:
             first = failed[min(failed)]
             raise ModelError(
                 f"no chunk could be read; the first: {first.source}#{first.index}: "
@@ -389,6 +450,44 @@ class LLMEngine:
             return None
         points = [_lead_claim(n, p, known) for n, p in enumerate(answer.points, 1)]
         return [p for p in points if p.citations] or None
+
+
+def reask(exc: InvalidAnswer) -> list[dict]:
+    """The messages that ask again: the answer that could not be used, and why."""
+    return [
+        {"role": "assistant", "content": exc.raw or ""},
+        {
+            "role": "user",
+            "content": (
+                f"That answer cannot be used: {exc.problem}. Answer again with "
+                "one JSON object that matches the schema."
+            ),
+        },
+    ]
+
+
+def _failed_chunk(chunk: Chunk, exc: Exception) -> FailedChunk:
+    return FailedChunk(source=chunk.source, index=chunk.index + 1, reason=str(exc))
+
+
+def facts_of(
+    answer: ExtractionAnswer, doc: Document, spans: Sequence[tuple[int, int]]
+) -> list[Fact]:
+    """The facts of a valid answer, each quoting its cited sentences from the document."""
+    facts = []
+    for f in answer.facts:
+        start, end = spans[f.sentences[0] - 1][0], spans[f.sentences[-1] - 1][1]
+        facts.append(
+            Fact(
+                source=doc.id,
+                claim=" ".join(f.claim.split()),
+                quote=doc.text[start:end],  # copied by the program, never the model
+                topic=canonical_topic(f.topic, f.claim),
+                importance=f.importance / 5,
+                hint=start,
+            )
+        )
+    return facts
 
 
 def _lead_claim(n: int, point: LeadPoint, known: dict[str, Claim]) -> Claim:
