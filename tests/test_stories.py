@@ -106,3 +106,26 @@ def test_a_thousand_documents_of_fifty_stories_are_fifty_stories():
     found = find_stories(docs)
     assert len(found) == 50
     assert all(len(s.sources) == 20 for s in found)
+
+
+def test_a_folder_of_one_story_is_divided_into_parts_by_its_documents():
+    common = "The Northhaven harbour council approved the ferry budget after the port vote."
+    texts = [
+        f"{common} Councillor Daly said the Kestrel ferry loan would cover repairs.",
+        f"{common} The Kestrel ferry loan covers repairs, Councillor Daly said.",
+        f"{common} Dockers at the Pier warehouse walked out over Pier wages on Monday.",
+        f"{common} The Pier warehouse dockers walked out over wages at the Pier.",
+    ]
+    docs = [doc(f"d{n}", t) for n, t in enumerate(texts)]
+    assert (
+        len(
+            stories._cluster(
+                4, stories._edges(stories._weights([stories._terms(d) for d in docs])), stories.CUT
+            )
+        )
+        == 1
+    )  # one story at the cut-off
+    parts = find_stories(docs)
+    assert sorted(sorted(p.sources) for p in parts) == [["d0", "d1"], ["d2", "d3"]]
+    assert any("Kestrel" in p.title or "Daly" in p.title for p in parts)
+    assert any("Pier" in p.title for p in parts)
