@@ -23,6 +23,7 @@ WEDNESDAY = dt.date(2025, 12, 3)
         ("The deal will be signed next week.", "week of 8 December 2025"),
         ("Talks resume next Wednesday, officials said.", "Wednesday 10 December 2025"),
         ("Prices fell last month.", "November 2025"),
+        ("Tuesday's failure will delay the forecasts, the agency said.", "Tuesday 2 December 2025"),
     ],
 )
 def test_a_relative_time_is_anchored_to_the_source_date(text, meant):

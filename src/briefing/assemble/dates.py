@@ -19,7 +19,7 @@ _RELATIVE = re.compile(
     r"\b(?P<phrase>the day after tomorrow|the day before yesterday|today|tonight|yesterday|"
     r"tomorrow|(?P<which>next|last|this|coming) (?P<unit>week|month)|"
     r"(?:(?P<mod>next|last|this|on|coming|since|by|until|from|late|early) )?"
-    r"(?P<day>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"(?P<day>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?P<of>['’]s)?"
     r"(?: (?:morning|afternoon|evening|night))?)\b",
     re.IGNORECASE,
 )
@@ -60,7 +60,8 @@ def when(text: str, published: dt.date) -> str | None:
     weekday = _WEEKDAYS.index(m.group("day").lower())
     mod = (m.group("mod") or "").lower()
     near = text[max(0, m.start() - NEAR) : m.end() + NEAR]
-    said = _DONE.search(text[max(0, m.start() - NEAR) : m.start()])  # 'said on Tuesday'
+    said = bool(_DONE.search(text[max(0, m.start() - NEAR) : m.start()]))  # 'said on Tuesday'
+    said = said or bool(m.group("of") and not mod)  # 'Tuesday's failure': an event had
     ahead = mod in ("next", "coming", "until", "by") or (
         mod not in ("last", "since") and not said and bool(_AHEAD.search(near))
     )
