@@ -602,3 +602,32 @@ def test_requests_start_while_documents_are_still_read(serve, tmp_path, monkeypa
     assert seen_while_reading and seen_while_reading[0] >= 1
     assert brief.stats.documents == len(files) and brief.stats.failed_chunks == []
     assert {s.id for s in brief.sources} == {f.stem for f in files}
+
+
+def test_conflicts_are_found_while_the_model_writes_the_key_points(monkeypatch):
+    """The key-point request's wait is spent finding conflicts: a model that answers only once
+    conflicts were looked for still leads the briefing (run one after the other, it would wait
+    in vain)."""
+    import briefing.pipeline as pipeline
+    from briefing.engines.extractive import ExtractiveEngine
+    from briefing.ingest.sources import load_documents
+
+    looked = threading.Event()
+    real = pipeline.find_conflicts
+
+    def find_conflicts(*args, **kwargs):
+        looked.set()
+        return real(*args, **kwargs)
+
+    class SlowLead(ExtractiveEngine):
+        name, model = "stub", "stub-model"
+        waited = False
+
+        def write_lead(self, claims, title, max_points):
+            SlowLead.waited = looked.wait(timeout=20)
+            return [claims[0].model_copy(update={"id": "k1", "kind": "key_point"})]
+
+    monkeypatch.setattr(pipeline, "find_conflicts", find_conflicts)
+    docs, _ = load_documents([SEEDS])
+    brief = pipeline.build_from_documents(docs, SlowLead())
+    assert SlowLead.waited and [k.id for k in brief.key_points] == ["k1"]

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from briefing.assemble.composing import Budget, Composition, compose, led_by, period
 from briefing.assemble.conflicts import find_conflicts, mark_disputed
@@ -21,6 +23,8 @@ from briefing.engines.base import Engine, Progress
 from briefing.ingest.chunking import DEFAULT_CHUNK_CHARS, chunk_document, chunk_documents
 from briefing.ingest.sources import iter_documents
 from briefing.models import Briefing, Chunk, Claim, Document, SourceInfo, Stats
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -81,8 +85,14 @@ def build_from_documents(
     stories = find_stories(docs)
     claims = dated(assign(claims, stories), docs)
     title = options.title or headline(docs, stories)
-    composition = _compose(engine, claims, title, options.budget, said_with)
-    conflicts = find_conflicts(claims, docs, options.budget.max_conflicts)
+    composition, conflicts = _compose(
+        engine,
+        claims,
+        title,
+        options.budget,
+        said_with,
+        meanwhile=lambda: find_conflicts(claims, docs, options.budget.max_conflicts),
+    )
     shown = composition.key_points + composition.watch
     mark_disputed(shown + [c for s in composition.sections for c in s.claims], conflicts)
     return Briefing(
@@ -113,16 +123,36 @@ def build_from_documents(
 
 
 def _compose(
-    engine: Engine, claims: list[Claim], title: str, budget: Budget, said_with: dict[str, int]
-) -> Composition:
+    engine: Engine,
+    claims: list[Claim],
+    title: str,
+    budget: Budget,
+    said_with: dict[str, int],
+    meanwhile: Callable[[], T],
+) -> tuple[Composition, T]:
     """Sections within the budget, led by key points the engine writes (the LLM engine) or,
-    failing that, by the most important claims themselves."""
+    failing that, by the most important claims themselves; and what `meanwhile` returns,
+    run while the engine writes them (a model's key points are a request: its wait is
+    spent on the next stage's work, finding conflicts)."""
     body = compose(claims, replace(budget, key_points=0, sections=True), said_with)
     chosen = sorted((c for s in body.sections for c in s.claims), key=lambda c: -c.importance)
-    lead = engine.write_lead(chosen, title, budget.key_points) if chosen else None
+    lead = None
+    if chosen and engine.model is None:  # an engine with no model writes none: no thread
+        other = meanwhile()
+        lead = engine.write_lead(chosen, title, budget.key_points)
+    elif chosen:
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-lead")
+        try:
+            asked = pool.submit(engine.write_lead, chosen, title, budget.key_points)
+            other = meanwhile()
+            lead = asked.result()
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+    else:
+        other = meanwhile()
     if lead:
-        return led_by(lead, body, budget)
-    return compose(claims, budget, said_with)
+        return led_by(lead, body, budget), other
+    return compose(claims, budget, said_with), other
 
 
 def source_info(doc: Document) -> SourceInfo:
