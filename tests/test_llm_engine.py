@@ -631,3 +631,32 @@ def test_conflicts_are_found_while_the_model_writes_the_key_points(monkeypatch):
     docs, _ = load_documents([SEEDS])
     brief = pipeline.build_from_documents(docs, SlowLead())
     assert SlowLead.waited and [k.id for k in brief.key_points] == ["k1"]
+
+
+def test_stories_are_found_while_the_last_requests_are_out(serve, tmp_path, monkeypatch):
+    """Once every document is read, the wait for the last answers is spent grouping the
+    documents into stories: no answer has come back by then (each takes a second)."""
+    import briefing.pipeline as pipeline
+    from briefing.engines.factory import EngineConfig, make_engine
+    from briefing.ingest.sources import iter_documents
+
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    model, answered, seen = ModelResponder(), [], []
+
+    def responder(request):
+        answered.append(1)
+        return model(request)
+
+    real = pipeline.find_stories
+
+    def find_stories(docs):
+        seen.append(len(answered))
+        return real(docs)
+
+    monkeypatch.setattr(pipeline, "find_stories", find_stories)
+    srv = serve(responder, latency=1.0)
+    engine, _ = make_engine(
+        EngineConfig(engine="llm", base_url=srv.base_url, cache_dir=str(tmp_path / "cache"))
+    )
+    brief = pipeline.build_from_documents(iter_documents([SEEDS]), engine)
+    assert seen == [0] and brief.stats.failed_chunks == [] and brief.sections

@@ -18,7 +18,7 @@ from briefing.assemble.conflicts import find_conflicts, mark_disputed
 from briefing.assemble.dates import dated
 from briefing.assemble.grounding import ground
 from briefing.assemble.merging import merge_with_groups
-from briefing.assemble.stories import assign, find_stories, headline
+from briefing.assemble.stories import Story, assign, find_stories, headline
 from briefing.engines.base import Engine, Progress
 from briefing.ingest.chunking import DEFAULT_CHUNK_CHARS, chunk_document, chunk_documents
 from briefing.ingest.sources import iter_documents
@@ -65,6 +65,7 @@ def build_from_documents(
     `notes` are read once every document has been."""
     options = options or BuildOptions()
     stream = getattr(engine, "extract_stream", None)
+    found: list[list[Story]] = []
     if stream is not None:
         docs: list[Document] = []
         chunks: list[Chunk] = []
@@ -74,6 +75,9 @@ def build_from_documents(
                 docs.append(doc)
                 chunks.extend(cut := chunk_document(doc, options.chunk_chars))
                 yield doc, cut
+            # Every document is read and the last requests are out: their wait is spent
+            # grouping the documents into stories.
+            found.append(find_stories(docs))
 
         extraction = stream(pieces(), progress)
     else:
@@ -82,7 +86,7 @@ def build_from_documents(
         extraction = engine.extract(docs, chunks, progress)
     grounded = ground(extraction.facts, docs)
     claims, said_with = merge_with_groups(grounded.facts)
-    stories = find_stories(docs)
+    stories = found[0] if found else find_stories(docs)
     claims = dated(assign(claims, stories), docs)
     title = options.title or headline(docs, stories)
     composition, conflicts = _compose(
