@@ -63,7 +63,12 @@ class Run:
         return self.extract + self.lead
 
 
+COMMAND: list[str] = []  # --command: another installation's `briefing`, for a before/after
+
+
 def briefing_cmd() -> list[str]:
+    if COMMAND:
+        return COMMAND
     script = Path(sys.executable).parent / "briefing"
     return [str(script)] if script.is_file() else [sys.executable, "-m", "briefing"]
 
@@ -165,7 +170,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-docs", type=C.ints, default=[100, 5000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--command",
+        help="the `briefing` to time (default: the one beside this Python), e.g. another "
+        "installation's, to compare before and after",
+    )
     args = parser.parse_args(argv)
+    if args.command:
+        COMMAND[:] = [args.command]
 
     C.header(
         "The LLM engine, whole process, against a fake server",
