@@ -150,9 +150,7 @@ def _add_run_command(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="say what would be fetched, built, written and sent, and do none of it",
     )
-    run.add_argument(
-        "-q", "--quiet", action="store_true", help="print nothing on stderr but errors"
-    )
+    _add_quiet_option(run)
     run.set_defaults(run=actions.run_job)
 
 
@@ -248,6 +246,10 @@ def _add_briefing_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="exit 1 when any chunk could not be read (the briefing is still written)",
     )
+    _add_quiet_option(parser)
+
+
+def _add_quiet_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing on stderr but errors"
     )
