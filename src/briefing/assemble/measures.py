@@ -24,6 +24,7 @@ _WINDOW = 6  # measure words read either side of a figure, within its sentence
 _MAX_RATIO = 5.0  # figures further apart than this are not two readings of one measure
 _CLAUSE_END = re.compile(r"[.;:!?\"“”()]|,\s|\s[-–—]\s")
 _SENTENCE_END = re.compile(r"[.;!?](?=\s|$)|\n")
+_FOUR_DIGITS = re.compile(r"\d{4}")
 _TERM = re.compile(r"[^\W\d_][\w'’-]*")
 _MID_SENTENCE = re.compile(r"(?<=[\w,;’'\)]\s)[^\W\d_][\w'’-]*")
 _CALENDAR = frozenset(
@@ -54,7 +55,10 @@ _PAST_AFTER = re.compile(
 )
 
 
-@dataclass
+_UNREAD = "?"  # a Measured's direction not read yet
+
+
+@dataclass(slots=True)
 class Measured:
     """A figure with what it measures, who it is about, when, and where it is said."""
 
@@ -73,6 +77,8 @@ class Measured:
     at: tuple[int, int] = (0, 0)  # where the figure is in its document
     sentence_at: int = 0
     sentence: str = field(default="", repr=False)
+    direction: str | None = field(default=_UNREAD, repr=False, compare=False)
+    """'up', 'down' or None (`_direction`), read once: `measure_score` asks for it often."""
 
 
 @dataclass
@@ -105,6 +111,8 @@ def measure_figures(claims: Sequence[Claim], docs: Sequence[Document]) -> list[M
     years = _years(names, by_id)
     out = [_measured(doc, cit, fig, names[doc.id], years[doc.id]) for doc, cit, fig in found]
     _share_refuted_units(out)
+    for m in out:  # read once its words are final
+        m.direction = _direction(m)
     return out
 
 
@@ -179,7 +187,11 @@ def _measured(
         for m in _TERM.finditer(sentence)
         if m.group(0)[0].isupper() and (k := _name_key(m.group(0))) in names.known
     )
-    years = frozenset(f.value for f in figures(text[cs:ce]) if f.kind == "year")
+    years = (  # a year is written with four digits: most clauses have none
+        frozenset(f.value for f in figures(text[cs:ce]) if f.kind == "year")
+        if _FOUR_DIGITS.search(text, cs, ce)
+        else frozenset()
+    )
     if fig.kind == "year":
         years -= {fig.value}
     past = bool(_PAST_BEFORE.search(text[max(ss, fs - 30) : fs])) or bool(
@@ -313,39 +325,38 @@ def measure_score(a: Measured, b: Measured) -> float:
     fa, fb = a.figure, b.figure
     if fa.kind != fb.kind or (fa.currency and fb.currency and fa.currency != fb.currency):
         return 0.0
+    va, vb = fa.value, fb.value
     if (
-        fa.kind not in ("date", "year")
-        and fa.value
-        and fb.value
-        and max(fa.value, fb.value) / min(fa.value, fb.value) > _MAX_RATIO
+        va
+        and vb
+        and fa.kind not in ("date", "year")
+        and (va / vb if va > vb else vb / va) > _MAX_RATIO
     ):
         return 0.0
     if a.past != b.past or (a.years and b.years and not a.years & b.years):
         return 0.0  # an earlier figure and today's, or this year's and last year's
-    if {_direction(a), _direction(b)} == {"up", "down"}:
+    da = a.direction if a.direction != _UNREAD else _direction(a)
+    db = b.direction if b.direction != _UNREAD else _direction(b)
+    if da is not None and db is not None and da != db:
         return 0.0  # a rise and a fall are two measures ('fees rose 9.7%', 'enrolment fell 8%')
-    story = same_story(a, b)
+    story = len(a.story & b.story) >= 2 or bool(a.distinct & b.distinct)  # `same_story`
     if not story and not a.subject & b.subject:
         return 0.0  # nothing says they are about one subject
-    same_noun = (
-        a.unit is None
-        or b.unit is None
-        or a.unit == b.unit
-        or (a.unit in _PEOPLE and b.unit in _PEOPLE)
-    )
-    units = {u for u in (a.unit, b.unit) if u}
+    ua, ub = a.unit, b.unit
+    same_noun = ua is None or ub is None or ua == ub or (ua in _PEOPLE and ub in _PEOPLE)
+    units = {u for u in (ua, ub) if u}
     shared = len((a.terms & b.terms) - units)
-    if fa.value == fb.value and story and same_noun:
-        if (a.unit and a.unit == b.unit) or fa.refuted != fb.refuted:
+    if va == vb and story and same_noun:
+        if (ua and ua == ub) or fa.refuted != fb.refuted:
             return SAME  # '90 jobs' twice in one story; 'not the 120 we were told', '120 jobs'
         if fa.kind in ("date", "year") and shared:
             return SAME  # 'comes into force on 4 March', 'begins on Wednesday 4 March'
+    if not same_noun:
+        return 0.0  # jobs are not flights
     near = _overlap(a.near - units, b.near - units)
-    if near < (2 if fa.kind == "year" else 1) or not same_noun:
-        return 0.0  # their own clauses share no word of what they measure; jobs are not flights
-    unit = bool(
-        (a.unit and (a.unit == b.unit or a.unit in b.terms)) or (b.unit and b.unit in a.terms)
-    )
+    if near < (2 if fa.kind == "year" else 1):
+        return 0.0  # their own clauses share no word of what they measure
+    unit = bool((ua and (ua == ub or ua in b.terms)) or (ub and ub in a.terms))
     score = 2 * unit + min(shared, 4) + min(near, 2)
     score += min(len(a.subject & b.subject), 2) + bool(a.years & b.years) + story
     score -= bool(a.subject and b.subject and not a.subject & b.subject)

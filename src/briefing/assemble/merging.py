@@ -52,9 +52,9 @@ class Similarity:
     overlap (is the shorter one contained in the longer?) and the weighted cosine (are they
     alike as a whole?) of their content words, each word weighted by its rarity.
 
-    Only word counts are kept for every fact; a fact's words, names and figures are worked out
-    when it is compared, and kept only for the facts others are compared with (`keep`), so
-    memory grows with the number of groups, not of facts."""
+    A fact's words are read once (its features are worked out from them when it is first
+    compared), and its features are kept only for the facts others are compared with
+    (`keep`), so memory grows with the number of groups, not of facts."""
 
     def __init__(self, texts: Sequence[str]):
         self.texts = texts
@@ -62,12 +62,16 @@ class Similarity:
         # Named people, places and organisations: capitalised words; a sentence's first word
         # only when some statement uses it mid-sentence (a name, not just a sentence start).
         self.known: set[str] = set()
+        self._terms: list[frozenset[str]] = []
+        df = self.df
         for text in texts:
-            for term in set(content_terms(text)):
-                self.df[term] += 1
+            terms = frozenset(content_terms(text))
+            self._terms.append(terms)
+            for term in terms:
+                df[term] += 1
             self.known.update(_name_key(w) for w, first in _capitalised(text) if not first)
         n = len(texts) + 1
-        self.idf = {term: math.log(n / count) + 0.5 for term, count in self.df.items()}
+        self.idf = {term: math.log(n / count) + 0.5 for term, count in df.items()}
         self._kept: dict[int, _Features] = {}
         self._last: tuple[int, _Features] | None = None
 
@@ -77,12 +81,13 @@ class Similarity:
         if self._last is not None and self._last[0] == i:
             return self._last[1]
         text = self.texts[i]
-        terms = frozenset(content_terms(text))
+        terms = self._terms[i]
         names = frozenset(
             k for w, first in _capitalised(text) if (k := _name_key(w)) in self.known or not first
         )
         stated = tuple(f for f in figures(text) if not f.refuted)
-        found = _Features(terms, names, stated, sum(self.idf[t] for t in terms) or 1e-9)
+        idf = self.idf
+        found = _Features(terms, names, stated, sum(idf[t] for t in terms) or 1e-9)
         self._last = (i, found)
         return found
 
