@@ -11,6 +11,8 @@ document's ('spent $380 million in 2025' in a report of 2026).
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -146,16 +148,28 @@ def _years(names: dict[str, _Names], by_id: dict[str, Document]) -> dict[str, in
     """The year each document is of: its date's, else the latest date of the documents of its
     story (`same_story`), else unknown."""
     dated = {i: by_id[i].date.year for i in names if by_id[i].date}  # type: ignore[union-attr]
+    # The latest year of the documents that have each distinct name, and each pair of most used
+    # names: a document's kin are found through its own few names, not by asking every
+    # dated document (`same_story` is two shared names or one shared distinct name).
+    by_distinct: dict[str, int] = {}
+    by_pair: dict[tuple[str, str], int] = {}
+    for j, y in dated.items():
+        for name in names[j].distinct:
+            by_distinct[name] = max(y, by_distinct.get(name, y))
+        for pair in itertools.combinations(sorted(names[j].story), 2):
+            by_pair[pair] = max(y, by_pair.get(pair, y))
     out: dict[str, int | None] = {}
     for i, n in names.items():
         if i in dated:
             out[i] = dated[i]
             continue
-        kin = [y for j, y in dated.items() if same_story(names[j], n)]
+        kin = [by_distinct[k] for k in n.distinct if k in by_distinct]
+        kin += [by_pair[p] for p in itertools.combinations(sorted(n.story), 2) if p in by_pair]
         out[i] = max(kin) if kin else None
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _name_key(word: str) -> str:
     return stem(word.lower().replace("’", "'").removesuffix("'s"))
 
@@ -254,6 +268,7 @@ _GENERIC = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _is_measure_word(word: str) -> bool:
     low = word.lower()
     return (

@@ -96,7 +96,14 @@ class Similarity:
         self._kept[i] = self.features(i)
 
     def __call__(self, i: int, j: int) -> float:
-        fi, fj = self.features(i), self.features(j)
+        return self.score(self.features(i), self.features(j))
+
+    def kept(self, i: int) -> _Features:
+        """The features of fact i, which `keep` kept."""
+        return self._kept[i]
+
+    def score(self, fi: _Features, fj: _Features) -> float:
+        """`self(i, j)` for the features of i and j."""
         shared = fi.terms & fj.terms
         if len(shared) < MIN_SHARED_TERMS or _differ_in_kind(fi, fj):
             return 0.0
@@ -176,8 +183,10 @@ def cluster_facts(facts: Sequence[GroundedFact]) -> list[Cluster]:
             if len(posting) <= _MAX_POSTING:  # a word in thousands of groups tells none apart
                 shared_terms.update(posting)
         candidates = [c for c, _ in shared_terms.most_common(_MAX_CANDIDATES)]
+        fi = sim.features(i)
         scored = sorted(
-            ((max(sim(i, a) for a in clusters[c].anchors), c) for c in candidates), reverse=True
+            ((max(sim.score(fi, sim.kept(a)) for a in clusters[c].anchors), c) for c in candidates),
+            reverse=True,
         )
         matches = [c for score, c in scored if score >= SAME_CLAIM]
         if matches:
