@@ -57,6 +57,9 @@ def build_from_documents(
     extraction = engine.extract(docs, chunks, progress)
     grounded = ground(extraction.facts, docs)
     claims, said_with = merge_with_groups(grounded.facts)
+    found, dropped, rewritten = len(extraction.facts), len(grounded.dropped), grounded.rewritten
+    failed, chunk_count = list(extraction.failed_chunks), len(chunks)
+    del chunks, extraction, grounded  # the claims hold what they cite: free the rest
     title = options.title or title_for(docs, claims)
     composition = _compose(engine, claims, title, options.budget, said_with)
     conflicts = find_conflicts(claims, docs, options.budget.max_conflicts)
@@ -76,14 +79,14 @@ def build_from_documents(
         conflicts=conflicts,
         stats=Stats(
             documents=len(docs),
-            chunks=len(chunks),
-            facts_found=len(extraction.facts),
-            facts_dropped=len(grounded.dropped),
-            facts_rewritten=grounded.rewritten,
+            chunks=chunk_count,
+            facts_found=found,
+            facts_dropped=dropped,
+            facts_rewritten=rewritten,
             claims=len(claims),
             claims_shown=composition.claims_shown(),
             skipped_files=list(notes),
-            failed_chunks=list(extraction.failed_chunks),
+            failed_chunks=failed,
             usage=engine.usage(),
         ),
     )
