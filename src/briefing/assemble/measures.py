@@ -98,8 +98,12 @@ def measure_figures(claims: Sequence[Claim], docs: Sequence[Document]) -> list[M
     by_id = {d.id: d for d in docs}
     found: list[tuple[Document, Citation, Figure]] = []
     seen: set[tuple[str, int]] = set()
+    read: set[tuple[str, int, str]] = set()  # passages read: one cited by many claims once
     for claim in claims:
         for cit in claim.citations:
+            if (cit.source, cit.start, cit.quote) in read:
+                continue
+            read.add((cit.source, cit.start, cit.quote))
             doc = by_id.get(cit.source)
             for fig in figures(cit.quote) if doc is not None else ():
                 at = cit.start + fig.start
