@@ -402,7 +402,7 @@ def _parse_number(raw: str) -> tuple[float, int]:
     return float(digits), decimals
 
 
-@functools.lru_cache(maxsize=1 << 15)
+@functools.lru_cache(maxsize=1 << 18)
 def figures(text: str) -> tuple[Figure, ...]:
     """Every figure of `text`, in order."""
     if not _ANY_DIGIT.search(text) and not _WORD_FIGURE.search(text):

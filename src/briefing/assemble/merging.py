@@ -63,13 +63,16 @@ class Similarity:
         # only when some statement uses it mid-sentence (a name, not just a sentence start).
         self.known: set[str] = set()
         self._terms: list[frozenset[str]] = []
+        self._capitals: list[tuple[tuple[str, bool], ...]] = []  # (name key, is it first)
         df = self.df
         for text in texts:
             terms = frozenset(content_terms(text))
             self._terms.append(terms)
             for term in terms:
                 df[term] += 1
-            self.known.update(_name_key(w) for w, first in _capitalised(text) if not first)
+            capitals = tuple((_name_key(w), first) for w, first in _capitalised(text))
+            self._capitals.append(capitals)
+            self.known.update(k for k, first in capitals if not first)
         n = len(texts) + 1
         self.idf = {term: math.log(n / count) + 0.5 for term, count in df.items()}
         self._kept: dict[int, _Features] = {}
@@ -80,12 +83,9 @@ class Similarity:
             return self._kept[i]
         if self._last is not None and self._last[0] == i:
             return self._last[1]
-        text = self.texts[i]
         terms = self._terms[i]
-        names = frozenset(
-            k for w, first in _capitalised(text) if (k := _name_key(w)) in self.known or not first
-        )
-        stated = tuple(f for f in figures(text) if not f.refuted)
+        names = frozenset(k for k, first in self._capitals[i] if k in self.known or not first)
+        stated = tuple(f for f in figures(self.texts[i]) if not f.refuted)
         idf = self.idf
         found = _Features(terms, names, stated, sum(idf[t] for t in terms) or 1e-9)
         self._last = (i, found)
