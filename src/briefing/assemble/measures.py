@@ -66,7 +66,7 @@ class Measured:
 
     figure: Figure
     source: str
-    citation: Citation  # the short clause around the figure
+    clause: tuple[int, int]  # where the short clause around the figure is (`citation`)
     terms: frozenset[str]  # what is measured: the words near the figure that name no one
     near: frozenset[str]  # those of them in the figure's own clause
     unit: str | None  # the noun a count counts
@@ -78,9 +78,21 @@ class Measured:
     years: frozenset[float]  # the years its clause speaks of
     at: tuple[int, int] = (0, 0)  # where the figure is in its document
     sentence_at: int = 0
-    sentence: str = field(default="", repr=False)
+    sentence_end: int = 0
+    text: str = field(default="", repr=False)  # its document's text (not a copy)
     direction: str | None = field(default=_UNREAD, repr=False, compare=False)
     """'up', 'down' or None (`_direction`), read once: `measure_score` asks for it often."""
+
+    @property
+    def citation(self) -> Citation:
+        """The short clause around the figure: made when a conflict shows it, not for every
+        figure measured."""
+        start, end = self.clause
+        return Citation(source=self.source, quote=self.text[start:end], start=start, end=end)
+
+    @property
+    def sentence(self) -> str:
+        return self.text[self.sentence_at : self.sentence_end]
 
 
 @dataclass
@@ -220,7 +232,7 @@ def _measured(
     return Measured(
         figure=fig,
         source=doc.id,
-        citation=Citation(source=doc.id, quote=text[start:end], start=start, end=end),
+        clause=(start, end),
         terms=frozenset(stem(w[2].lower()) for w in words),
         near=frozenset(stem(w[2].lower()) for w in words if cs <= w[0] < ce),
         unit=unit,
@@ -232,7 +244,8 @@ def _measured(
         years=years,
         at=(fs, fe),
         sentence_at=ss,
-        sentence=sentence,
+        sentence_end=se,
+        text=text,
     )
 
 
