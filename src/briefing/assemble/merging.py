@@ -234,11 +234,12 @@ def merge_with_groups(facts: Sequence[GroundedFact]) -> tuple[list[Claim], dict[
     compound = {id(facts[i]) for c in clusters for i in c.also}
     for number, cluster in enumerate(clusters):
         ranked = _by_readability([facts[i] for i in cluster.members], compound)
-        group = _Group(ranked)
-        also = _Group([facts[i] for i in cluster.also])
+        # Most groups are one fact cited nowhere else: nothing to look up for those.
+        group = _Group(ranked) if len(ranked) > 1 else None
+        also = _Group([facts[i] for i in cluster.also]) if cluster.also else None
         while ranked:
             rep, backing = _representative(ranked, group)
-            cited = backing + also.backing(rep)
+            cited = backing + also.backing(rep) if also is not None else backing
             citations = _one_per_source(sorted(cited, key=lambda g: -g.fact.importance))
             boost = 1 + 0.3 * (min(len(citations), 4) - 1)
             claim = Claim(
@@ -250,7 +251,8 @@ def merge_with_groups(facts: Sequence[GroundedFact]) -> tuple[list[Claim], dict[
             )
             groups[id(claim)] = number
             claims.append(claim)
-            group.remove(backing)
+            if group is not None:
+                group.remove(backing)
             taken = {id(g) for g in backing}
             ranked = [g for g in ranked if id(g) not in taken]
     claims.sort(key=lambda c: (-c.importance, c.citations[0].source, c.citations[0].start))
@@ -336,12 +338,14 @@ def _by_readability(group: Sequence[GroundedFact], compound: set[int]) -> list[G
 
 
 def _representative(
-    ranked: Sequence[GroundedFact], group: _Group
+    ranked: Sequence[GroundedFact], group: _Group | None
 ) -> tuple[GroundedFact, list[GroundedFact]]:
     """The fact whose claim stands for the group (most readable first), and the members whose
-    quotes support it: of the few most readable, the claim the most sources support."""
+    quotes support it: of the few most readable, the claim the most sources support. `group`
+    may be None when `ranked` is one fact."""
     if len(ranked) == 1:
         return ranked[0], [ranked[0]]
+    assert group is not None
     best: tuple[int, GroundedFact, list[GroundedFact]] | None = None
     for candidate in ranked[:_CANDIDATES]:
         backing = group.backing(candidate)
