@@ -44,6 +44,7 @@ STAGES = [  # attribute of briefing.pipeline -> stage name (once-per-run stages 
     ("chunk_documents", "chunk"),
     ("ground", "ground"),
     ("merge", "merge"),
+    ("merge_with_groups", "merge"),
     ("title_for", "title"),
     ("_compose", "compose"),
     ("find_conflicts", "conflicts"),
