@@ -66,14 +66,16 @@ def build_from_documents(
     options = options or BuildOptions()
     stream = getattr(engine, "extract_stream", None)
     found: list[list[Story]] = []
+    chunk_count = 0
     if stream is not None:
         docs: list[Document] = []
-        chunks: list[Chunk] = []
 
         def pieces() -> Iterator[tuple[Document, list[Chunk]]]:
+            nonlocal chunk_count
             for doc in documents:
                 docs.append(doc)
-                chunks.extend(cut := chunk_document(doc, options.chunk_chars))
+                cut = chunk_document(doc, options.chunk_chars)
+                chunk_count += len(cut)
                 yield doc, cut
             # Every document is read and the last requests are out: their wait is spent
             # grouping the documents into stories.
@@ -83,9 +85,18 @@ def build_from_documents(
     else:
         docs = list(documents)
         chunks = chunk_documents(docs, options.chunk_chars)
+        chunk_count = len(chunks)
         extraction = engine.extract(docs, chunks, progress)
+        del chunks
     grounded = ground(extraction.facts, docs)
     claims, said_with = merge_with_groups(grounded.facts)
+    facts_found, dropped, rewritten = (
+        len(extraction.facts),
+        len(grounded.dropped),
+        grounded.rewritten,
+    )
+    failed = list(extraction.failed_chunks)
+    del extraction, grounded  # the claims hold what they cite: free the rest
     stories = found[0] if found else find_stories(docs)
     claims = dated(assign(claims, stories), docs)
     title = options.title or headline(docs, stories)
@@ -113,14 +124,14 @@ def build_from_documents(
         conflicts=conflicts,
         stats=Stats(
             documents=len(docs),
-            chunks=len(chunks),
-            facts_found=len(extraction.facts),
-            facts_dropped=len(grounded.dropped),
-            facts_rewritten=grounded.rewritten,
+            chunks=chunk_count,
+            facts_found=facts_found,
+            facts_dropped=dropped,
+            facts_rewritten=rewritten,
             claims=len(claims),
             claims_shown=composition.claims_shown(),
             skipped_files=list(notes),
-            failed_chunks=list(extraction.failed_chunks),
+            failed_chunks=failed,
             usage=engine.usage(),
         ),
     )

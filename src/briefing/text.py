@@ -233,6 +233,12 @@ def stem(word: str) -> str:
 
 def content_terms(text: str) -> list[str]:
     """Stemmed content words of `text`, in order; CJK runs become character bigrams."""
+    if text.isascii():  # no CJK: the same terms, found quicker
+        return [
+            stem(low)
+            for low in map(str.lower, _WORD.findall(text))
+            if low not in STOPWORDS and not (len(low) < 2 and low.isdigit())
+        ]
     terms: list[str] = []
     for m in _WORD.finditer(text):
         word = m.group(0)

@@ -149,12 +149,15 @@ def _mostly_joined(
     """True when at least half the pairs of stated figures of different sources across xs and
     ys measure the same thing: two groups join as a whole, not through one member."""
     pairs = hits = 0
+    stated = [(y, measured[y].source) for y in ys[:_SAMPLE] if not measured[y].figure.refuted]
     for x in xs[:_SAMPLE]:
-        for y in ys[:_SAMPLE]:
-            a, b = measured[x], measured[y]
-            if a.source != b.source and not a.figure.refuted and not b.figure.refuted:
+        a = measured[x]
+        if a.figure.refuted:
+            continue
+        for y, source in stated:
+            if a.source != source:
                 pairs += 1
-                hits += (min(x, y), max(x, y)) in joined
+                hits += ((x, y) if x < y else (y, x)) in joined
     return pairs == 0 or hits * 2 >= pairs
 
 

@@ -11,6 +11,8 @@ document's ('spent $380 million in 2025' in a report of 2026).
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -24,6 +26,7 @@ _WINDOW = 6  # measure words read either side of a figure, within its sentence
 _MAX_RATIO = 5.0  # figures further apart than this are not two readings of one measure
 _CLAUSE_END = re.compile(r"[.;:!?\"“”()]|,\s|\s[-–—]\s")
 _SENTENCE_END = re.compile(r"[.;!?](?=\s|$)|\n")
+_FOUR_DIGITS = re.compile(r"\d{4}")
 _TERM = re.compile(r"[^\W\d_][\w'’-]*")
 _MID_SENTENCE = re.compile(r"(?<=[\w,;’'\)]\s)[^\W\d_][\w'’-]*")
 _CALENDAR = frozenset(
@@ -56,13 +59,16 @@ _PAST_AFTER = re.compile(
 )
 
 
-@dataclass
+_UNREAD = "?"  # a Measured's direction not read yet
+
+
+@dataclass(slots=True)
 class Measured:
     """A figure with what it measures, who it is about, when, and where it is said."""
 
     figure: Figure
     source: str
-    citation: Citation  # the short clause around the figure
+    clause: tuple[int, int]  # where the short clause around the figure is (`citation`)
     terms: frozenset[str]  # what is measured: the words near the figure that name no one
     near: frozenset[str]  # those of them in the figure's own clause
     unit: str | None  # the noun a count counts
@@ -74,7 +80,21 @@ class Measured:
     years: frozenset[float]  # the years its clause speaks of
     at: tuple[int, int] = (0, 0)  # where the figure is in its document
     sentence_at: int = 0
-    sentence: str = field(default="", repr=False)
+    sentence_end: int = 0
+    text: str = field(default="", repr=False)  # its document's text (not a copy)
+    direction: str | None = field(default=_UNREAD, repr=False, compare=False)
+    """'up', 'down' or None (`_direction`), read once: `measure_score` asks for it often."""
+
+    @property
+    def citation(self) -> Citation:
+        """The short clause around the figure: made when a conflict shows it, not for every
+        figure measured."""
+        start, end = self.clause
+        return Citation(source=self.source, quote=self.text[start:end], start=start, end=end)
+
+    @property
+    def sentence(self) -> str:
+        return self.text[self.sentence_at : self.sentence_end]
 
 
 @dataclass
@@ -92,8 +112,12 @@ def measure_figures(claims: Sequence[Claim], docs: Sequence[Document]) -> list[M
     by_id = {d.id: d for d in docs}
     found: list[tuple[Document, Citation, Figure]] = []
     seen: set[tuple[str, int]] = set()
+    read: set[tuple[str, int, str]] = set()  # passages read: one cited by many claims once
     for claim in claims:
         for cit in claim.citations:
+            if (cit.source, cit.start, cit.quote) in read:
+                continue
+            read.add((cit.source, cit.start, cit.quote))
             doc = by_id.get(cit.source)
             for fig in figures(cit.quote) if doc is not None else ():
                 at = cit.start + fig.start
@@ -107,6 +131,8 @@ def measure_figures(claims: Sequence[Claim], docs: Sequence[Document]) -> list[M
     years = _years(names, by_id)
     out = [_measured(doc, cit, fig, names[doc.id], years[doc.id]) for doc, cit, fig in found]
     _share_refuted_units(out)
+    for m in out:  # read once its words are final
+        m.direction = _direction(m)
     return out
 
 
@@ -140,16 +166,28 @@ def _years(names: dict[str, _Names], by_id: dict[str, Document]) -> dict[str, in
     """The year each document is of: its date's, else the latest date of the documents of its
     story (`same_story`), else unknown."""
     dated = {i: by_id[i].date.year for i in names if by_id[i].date}  # type: ignore[union-attr]
+    # The latest year of the documents that have each distinct name, and each pair of most used
+    # names: a document's kin are found through its own few names, not by asking every
+    # dated document (`same_story` is two shared names or one shared distinct name).
+    by_distinct: dict[str, int] = {}
+    by_pair: dict[tuple[str, str], int] = {}
+    for j, y in dated.items():
+        for name in names[j].distinct:
+            by_distinct[name] = max(y, by_distinct.get(name, y))
+        for pair in itertools.combinations(sorted(names[j].story), 2):
+            by_pair[pair] = max(y, by_pair.get(pair, y))
     out: dict[str, int | None] = {}
     for i, n in names.items():
         if i in dated:
             out[i] = dated[i]
             continue
-        kin = [y for j, y in dated.items() if same_story(names[j], n)]
+        kin = [by_distinct[k] for k in n.distinct if k in by_distinct]
+        kin += [by_pair[p] for p in itertools.combinations(sorted(n.story), 2) if p in by_pair]
         out[i] = max(kin) if kin else None
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _name_key(word: str) -> str:
     return stem(word.lower().replace("’", "'").removesuffix("'s"))
 
@@ -181,7 +219,11 @@ def _measured(
         for m in _TERM.finditer(sentence)
         if m.group(0)[0].isupper() and (k := _name_key(m.group(0))) in names.known
     )
-    years = frozenset(f.value for f in figures(text[cs:ce]) if f.kind == "year")
+    years = (  # a year is written with four digits: most clauses have none
+        frozenset(f.value for f in figures(text[cs:ce]) if f.kind == "year")
+        if _FOUR_DIGITS.search(text, cs, ce)
+        else frozenset()
+    )
     if fig.kind == "year":
         years -= {fig.value}
     past = bool(_PAST_BEFORE.search(text[max(ss, fs - 30) : fs])) or bool(
@@ -192,7 +234,7 @@ def _measured(
     return Measured(
         figure=fig,
         source=doc.id,
-        citation=Citation(source=doc.id, quote=text[start:end], start=start, end=end),
+        clause=(start, end),
         terms=frozenset(stem(w[2].lower()) for w in words),
         near=frozenset(stem(w[2].lower()) for w in words if cs <= w[0] < ce),
         unit=unit,
@@ -204,7 +246,8 @@ def _measured(
         years=years,
         at=(fs, fe),
         sentence_at=ss,
-        sentence=sentence,
+        sentence_end=se,
+        text=text,
     )
 
 
@@ -244,6 +287,7 @@ _GENERIC = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _is_measure_word(word: str) -> bool:
     low = word.lower()
     return (
@@ -315,39 +359,38 @@ def measure_score(a: Measured, b: Measured) -> float:
     fa, fb = a.figure, b.figure
     if fa.kind != fb.kind or (fa.currency and fb.currency and fa.currency != fb.currency):
         return 0.0
+    va, vb = fa.value, fb.value
     if (
-        fa.kind not in ("date", "year")
-        and fa.value
-        and fb.value
-        and max(fa.value, fb.value) / min(fa.value, fb.value) > _MAX_RATIO
+        va
+        and vb
+        and fa.kind not in ("date", "year")
+        and (va / vb if va > vb else vb / va) > _MAX_RATIO
     ):
         return 0.0
     if a.past != b.past or (a.years and b.years and not a.years & b.years):
         return 0.0  # an earlier figure and today's, or this year's and last year's
-    if {_direction(a), _direction(b)} == {"up", "down"}:
+    da = a.direction if a.direction != _UNREAD else _direction(a)
+    db = b.direction if b.direction != _UNREAD else _direction(b)
+    if da is not None and db is not None and da != db:
         return 0.0  # a rise and a fall are two measures ('fees rose 9.7%', 'enrolment fell 8%')
-    story = same_story(a, b)
+    story = len(a.story & b.story) >= 2 or bool(a.distinct & b.distinct)  # `same_story`
     if not story and not a.subject & b.subject:
         return 0.0  # nothing says they are about one subject
-    same_noun = (
-        a.unit is None
-        or b.unit is None
-        or a.unit == b.unit
-        or (a.unit in _PEOPLE and b.unit in _PEOPLE)
-    )
-    units = {u for u in (a.unit, b.unit) if u}
+    ua, ub = a.unit, b.unit
+    same_noun = ua is None or ub is None or ua == ub or (ua in _PEOPLE and ub in _PEOPLE)
+    units = {u for u in (ua, ub) if u}
     shared = len((a.terms & b.terms) - units)
-    if fa.value == fb.value and story and same_noun:
-        if (a.unit and a.unit == b.unit) or fa.refuted != fb.refuted:
+    if va == vb and story and same_noun:
+        if (ua and ua == ub) or fa.refuted != fb.refuted:
             return SAME  # '90 jobs' twice in one story; 'not the 120 we were told', '120 jobs'
         if fa.kind in ("date", "year") and shared:
             return SAME  # 'comes into force on 4 March', 'begins on Wednesday 4 March'
+    if not same_noun:
+        return 0.0  # jobs are not flights
     near = _overlap(a.near - units, b.near - units)
-    if near < (2 if fa.kind == "year" else 1) or not same_noun:
-        return 0.0  # their own clauses share no word of what they measure; jobs are not flights
-    unit = bool(
-        (a.unit and (a.unit == b.unit or a.unit in b.terms)) or (b.unit and b.unit in a.terms)
-    )
+    if near < (2 if fa.kind == "year" else 1):
+        return 0.0  # their own clauses share no word of what they measure
+    unit = bool((ua and (ua == ub or ua in b.terms)) or (ub and ub in a.terms))
     score = 2 * unit + min(shared, 4) + min(near, 2)
     score += min(len(a.subject & b.subject), 2) + bool(a.years & b.years) + story
     score -= bool(a.subject and b.subject and not a.subject & b.subject)

@@ -52,9 +52,9 @@ class Similarity:
     overlap (is the shorter one contained in the longer?) and the weighted cosine (are they
     alike as a whole?) of their content words, each word weighted by its rarity.
 
-    Only word counts are kept for every fact; a fact's words, names and figures are worked out
-    when it is compared, and kept only for the facts others are compared with (`keep`), so
-    memory grows with the number of groups, not of facts."""
+    A fact's words are read once (its features are worked out from them when it is first
+    compared), and its features are kept only for the facts others are compared with
+    (`keep`), so memory grows with the number of groups, not of facts."""
 
     def __init__(self, texts: Sequence[str]):
         self.texts = texts
@@ -62,12 +62,19 @@ class Similarity:
         # Named people, places and organisations: capitalised words; a sentence's first word
         # only when some statement uses it mid-sentence (a name, not just a sentence start).
         self.known: set[str] = set()
+        self._terms: list[frozenset[str]] = []
+        self._capitals: list[tuple[tuple[str, bool], ...]] = []  # (name key, is it first)
+        df = self.df
         for text in texts:
-            for term in set(content_terms(text)):
-                self.df[term] += 1
-            self.known.update(_name_key(w) for w, first in _capitalised(text) if not first)
+            terms = frozenset(content_terms(text))
+            self._terms.append(terms)
+            for term in terms:
+                df[term] += 1
+            capitals = tuple((_name_key(w), first) for w, first in _capitalised(text))
+            self._capitals.append(capitals)
+            self.known.update(k for k, first in capitals if not first)
         n = len(texts) + 1
-        self.idf = {term: math.log(n / count) + 0.5 for term, count in self.df.items()}
+        self.idf = {term: math.log(n / count) + 0.5 for term, count in df.items()}
         self._kept: dict[int, _Features] = {}
         self._last: tuple[int, _Features] | None = None
 
@@ -76,13 +83,11 @@ class Similarity:
             return self._kept[i]
         if self._last is not None and self._last[0] == i:
             return self._last[1]
-        text = self.texts[i]
-        terms = frozenset(content_terms(text))
-        names = frozenset(
-            k for w, first in _capitalised(text) if (k := _name_key(w)) in self.known or not first
-        )
-        stated = tuple(f for f in figures(text) if not f.refuted)
-        found = _Features(terms, names, stated, sum(self.idf[t] for t in terms) or 1e-9)
+        terms = self._terms[i]
+        names = frozenset(k for k, first in self._capitals[i] if k in self.known or not first)
+        stated = tuple(f for f in figures(self.texts[i]) if not f.refuted)
+        idf = self.idf
+        found = _Features(terms, names, stated, sum(idf[t] for t in terms) or 1e-9)
         self._last = (i, found)
         return found
 
@@ -91,7 +96,14 @@ class Similarity:
         self._kept[i] = self.features(i)
 
     def __call__(self, i: int, j: int) -> float:
-        fi, fj = self.features(i), self.features(j)
+        return self.score(self.features(i), self.features(j))
+
+    def kept(self, i: int) -> _Features:
+        """The features of fact i, which `keep` kept."""
+        return self._kept[i]
+
+    def score(self, fi: _Features, fj: _Features) -> float:
+        """`self(i, j)` for the features of i and j."""
         shared = fi.terms & fj.terms
         if len(shared) < MIN_SHARED_TERMS or _differ_in_kind(fi, fj):
             return 0.0
@@ -171,8 +183,10 @@ def cluster_facts(facts: Sequence[GroundedFact]) -> list[Cluster]:
             if len(posting) <= _MAX_POSTING:  # a word in thousands of groups tells none apart
                 shared_terms.update(posting)
         candidates = [c for c, _ in shared_terms.most_common(_MAX_CANDIDATES)]
+        fi = sim.features(i)
         scored = sorted(
-            ((max(sim(i, a) for a in clusters[c].anchors), c) for c in candidates), reverse=True
+            ((max(sim.score(fi, sim.kept(a)) for a in clusters[c].anchors), c) for c in candidates),
+            reverse=True,
         )
         matches = [c for score, c in scored if score >= SAME_CLAIM]
         if matches:
@@ -220,11 +234,12 @@ def merge_with_groups(facts: Sequence[GroundedFact]) -> tuple[list[Claim], dict[
     compound = {id(facts[i]) for c in clusters for i in c.also}
     for number, cluster in enumerate(clusters):
         ranked = _by_readability([facts[i] for i in cluster.members], compound)
-        group = _Group(ranked)
-        also = _Group([facts[i] for i in cluster.also])
+        # Most groups are one fact cited nowhere else: nothing to look up for those.
+        group = _Group(ranked) if len(ranked) > 1 else None
+        also = _Group([facts[i] for i in cluster.also]) if cluster.also else None
         while ranked:
             rep, backing = _representative(ranked, group)
-            cited = backing + also.backing(rep)
+            cited = backing + also.backing(rep) if also is not None else backing
             citations = _one_per_source(sorted(cited, key=lambda g: -g.fact.importance))
             boost = 1 + 0.3 * (min(len(citations), 4) - 1)
             claim = Claim(
@@ -236,7 +251,8 @@ def merge_with_groups(facts: Sequence[GroundedFact]) -> tuple[list[Claim], dict[
             )
             groups[id(claim)] = number
             claims.append(claim)
-            group.remove(backing)
+            if group is not None:
+                group.remove(backing)
             taken = {id(g) for g in backing}
             ranked = [g for g in ranked if id(g) not in taken]
     claims.sort(key=lambda c: (-c.importance, c.citations[0].source, c.citations[0].start))
@@ -322,12 +338,14 @@ def _by_readability(group: Sequence[GroundedFact], compound: set[int]) -> list[G
 
 
 def _representative(
-    ranked: Sequence[GroundedFact], group: _Group
+    ranked: Sequence[GroundedFact], group: _Group | None
 ) -> tuple[GroundedFact, list[GroundedFact]]:
     """The fact whose claim stands for the group (most readable first), and the members whose
-    quotes support it: of the few most readable, the claim the most sources support."""
+    quotes support it: of the few most readable, the claim the most sources support. `group`
+    may be None when `ranked` is one fact."""
     if len(ranked) == 1:
         return ranked[0], [ranked[0]]
+    assert group is not None
     best: tuple[int, GroundedFact, list[GroundedFact]] | None = None
     for candidate in ranked[:_CANDIDATES]:
         backing = group.backing(candidate)

@@ -73,7 +73,7 @@ def names(text: str) -> list[str]:
         word = m.group(0)
         gap = text[previous : m.start()]
         previous = m.end()
-        if not (word[0].isupper() or any(c.isdigit() for c in word)):
+        if not (word[0].isupper() or (not word.isalpha() and any(c.isdigit() for c in word))):
             continue  # the common case, at once
         word = word.rstrip(".")
         first = m.start() == len(gap) or bool(_SENTENCE_GAP.search(gap))
@@ -135,9 +135,10 @@ def _evidence(text: str) -> _Evidence:
     for m in _TOKEN.finditer(text):
         word = m.group(0)
         keys.add(_key(word))
-        for part in re.split(r"[-‑]", word):
-            if part:
-                keys.add(_key(part))
+        if "-" in word or "‑" in word:
+            for part in re.split(r"[-‑]", word):
+                if part:
+                    keys.add(_key(part))
     small = frozenset(
         str(NUMBER_WORDS[m.group(1).lower()]) for m in SMALL_NUMBER_WORD.finditer(text)
     )
