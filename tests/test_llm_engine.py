@@ -660,3 +660,36 @@ def test_stories_are_found_while_the_last_requests_are_out(serve, tmp_path, monk
     )
     brief = pipeline.build_from_documents(iter_documents([SEEDS]), engine)
     assert seen == [0] and brief.stats.failed_chunks == [] and brief.sections
+
+
+def test_reading_waits_for_the_sdk_after_the_first_document(serve, tmp_path, monkeypatch):
+    """Importing the SDK is CPU work: the first document's requests wait for it, and the rest
+    are read after (reading meanwhile would only slow the import down)."""
+    from briefing.engines.factory import EngineConfig, make_engine
+    from briefing.engines.llm.client import ChatClient
+    from briefing.ingest.sources import read_document
+
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    read: list[str] = []
+    waited_after: list[int] = []
+    real = ChatClient.wait_ready
+
+    def wait_ready(self):
+        waited_after.append(len(read))
+        real(self)
+
+    monkeypatch.setattr(ChatClient, "wait_ready", wait_ready)
+
+    def documents():
+        for file in sorted(SEEDS.glob("*.txt")):
+            read.append(file.stem)
+            yield read_document(file)[0]
+
+    srv = serve()
+    engine, _ = make_engine(
+        EngineConfig(engine="llm", base_url=srv.base_url, cache_dir=str(tmp_path / "cache"))
+    )
+    from briefing.pipeline import build_from_documents
+
+    brief = build_from_documents(documents(), engine)
+    assert waited_after == [1] and brief.stats.documents == len(read) == 5

@@ -117,6 +117,10 @@ class ChatClient:
         finally:
             self._ready.set()
 
+    def wait_ready(self) -> None:
+        """Until the SDK is imported and its client made (or failed to be)."""
+        self._ready.wait()
+
     @property
     def _client(self) -> Any:
         """The SDK's client, once it is imported and made."""

@@ -393,9 +393,14 @@ class LLMEngine:
             for i in range(len(chunks)):  # what the batch left
                 if i not in results and i not in failed:
                     pending[pool.submit(work, i)] = i
-            for doc, doc_chunks in pieces:
+            for n, (doc, doc_chunks) in enumerate(pieces):
                 for i in take(doc, doc_chunks):
                     pending[pool.submit(work, i)] = i
+                if n == 0:
+                    # The first requests wait for the SDK, whose import is CPU work: reading
+                    # more documents meanwhile would only slow it down (one interpreter lock),
+                    # and they are read while the first answers are awaited instead.
+                    self.client.wait_ready()
                 # Answers that came in while this document was read: counted now, so that
                 # progress moves (and a key the server rejects stops the run) during reading.
                 collect([f for f in pending if f.done()])
