@@ -4,7 +4,7 @@ modules `--help` (and the build) import, from `python -X importtime`.
 
     python bench/startup.py [--repeat 5] [--top 12]
 
-Target: `briefing --help` in under 0.3 s.
+Targets: `briefing --help` in under 0.1 s; the build of one small file in under 0.2 s.
 """
 
 from __future__ import annotations
@@ -24,13 +24,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _common as C
 
-TARGET_HELP_S = 0.3
+TARGET_HELP_S = 0.1
+TARGET_BUILD_S = 0.2
 _LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)\s*$")
 
 
 def clean_env() -> dict[str, str]:
     """The environment of a user with no model configured (the extractive engine runs)."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BRIEFING_"))}
+    # PYTHONDONTWRITEBYTECODE off: a user's installation has its modules compiled (pip compiles
+    # them when it installs; an editable install writes them on first use), so a run that
+    # compiles every module from source again is not what a user sees.
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OPENAI_", "BRIEFING_")) and k != "PYTHONDONTWRITEBYTECODE"
+    }
 
 
 def briefing_cmd() -> list[str]:
@@ -171,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "command": " ".join(cmd),
                 "runs": f"best and median of {args.repeat}, after one untimed warm-up",
-                "environment": "OPENAI_* and BRIEFING_* removed (extractive engine)",
+                "environment": "OPENAI_*, BRIEFING_* and PYTHONDONTWRITEBYTECODE removed (extractive engine)",
             },
         )
         rows = []
@@ -182,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
             target = ""
             if label == "briefing --help":
                 target = f"< {TARGET_HELP_S:g} s: {C.met(min(times) < TARGET_HELP_S)}"
+            elif label.startswith("briefing build"):
+                target = f"< {TARGET_BUILD_S:g} s: {C.met(min(times) < TARGET_BUILD_S)}"
             rows.append(
                 [
                     f"`{label}`",
