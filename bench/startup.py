@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "command": " ".join(cmd),
                 "runs": f"best and median of {args.repeat}, after one untimed warm-up",
-                "environment": "OPENAI_*, BRIEFING_* and PYTHONDONTWRITEBYTECODE removed (extractive engine)",
+                "environment": "OPENAI_*, BRIEFING_*, PYTHONDONTWRITEBYTECODE removed (extractive)",
             },
         )
         rows = []
