@@ -315,8 +315,7 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
     from briefing.deliver.output import check_writable, is_stdout
     from briefing.deliver.rendering import check_templates
     from briefing.deliver.state import State
-    from briefing.ingest.sources import iter_documents
-    from briefing.ingest.web import is_url, load_inputs
+    from briefing.ingest.sources import is_url, iter_documents
     from briefing.pipeline import BuildOptions, build_from_documents
 
     if args.only_new and not args.state:
@@ -343,6 +342,8 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
     web = None
     notes: list[str] = []
     if any(is_url(p) for p in args.paths):
+        from briefing.ingest.web import load_inputs
+
         inputs = load_inputs(args.paths, exclude=exclude, web=_web_options(args, state))
         docs: Iterator[Document] = iter(inputs.docs)
         notes, web = inputs.notes, inputs.web
@@ -382,7 +383,8 @@ def _web_options(args: argparse.Namespace, state: State | None) -> WebOptions | 
     from pathlib import Path
 
     from briefing.ingest.fetching import FetchPolicy, Validators
-    from briefing.ingest.web import WebOptions, is_url
+    from briefing.ingest.sources import is_url
+    from briefing.ingest.web import WebOptions
 
     if not any(is_url(p) for p in args.paths):
         return None

@@ -212,6 +212,11 @@ def _real(path: Path) -> Path:
         return path.absolute()
 
 
+def is_url(path: object) -> bool:
+    """An http(s) URL among the inputs (read by briefing.ingest.web), not a path."""
+    return isinstance(path, str) and path.lower().startswith(("http://", "https://"))
+
+
 def load_documents(
     paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()
 ) -> tuple[list[Document], list[str]]:

@@ -28,16 +28,13 @@ from briefing.ingest.feeds import FeedError, Item, is_feed, parse_feed
 from briefing.ingest.fetching import Fetched, Fetcher, FetchError, FetchPolicy, Validators, host_of
 from briefing.ingest.metadata import analyse
 from briefing.ingest.snapshots import SnapshotInfo, file_id, save, snapshot_text
+from briefing.ingest.sources import is_url
 from briefing.models import Document
 
 _WORKERS = 6
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _T = TypeVar("_T")
 _R = TypeVar("_R")
-
-
-def is_url(path: object) -> bool:
-    return isinstance(path, str) and path.lower().startswith(("http://", "https://"))
 
 
 @dataclass
