@@ -42,6 +42,7 @@ DEFAULT = [
     "stories_dev",
     "stories_dev2",
     "stories_holdout",
+    "stories_languages",
     "disagree_dev",
     "disagree_dev2",
     "disagree_dev3",

@@ -11,6 +11,7 @@ from briefing.errors import InputError
 from briefing.ingest.metadata import analyse, is_furniture, parse_date
 from briefing.ingest.sources import load_documents, read_document
 from briefing.pipeline import source_info
+from briefing.text import sentence_spans
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -515,3 +516,32 @@ def test_a_name_before_a_dash_is_not_a_dateline(tmp_path):
     (tmp_path / "a.txt").write_text(f"Timetable\n\n{text}\n", encoding="utf-8")
     docs, _ = load_documents([tmp_path])
     assert body_text(docs[0]) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("14. Mai 2026", dt.date(2026, 5, 14)),
+        ("am 3. März 2026", dt.date(2026, 3, 3)),
+        ("20 juillet 2026", dt.date(2026, 7, 20)),
+        ("le 1er décembre 2025", dt.date(2025, 12, 1)),
+        ("14 de mayo de 2026", dt.date(2026, 5, 14)),
+        ("3 settembre 2026", dt.date(2026, 9, 3)),
+    ],
+)
+def test_dates_are_read_in_other_languages(text, expected):
+    assert parse_date(text) == expected
+
+
+def test_a_dateline_with_its_year_dates_the_document_and_a_day_s_full_stop_ends_no_sentence(
+    tmp_path,
+):
+    (tmp_path / "flut.txt").write_text(
+        "Hochwasser in Passau\n\nPASSAU, 14. Mai 2026 – Die Donau hat in Passau am Dienstagabend "
+        "einen Pegel von 9,20 Metern erreicht. Die Stadt rief den Katastrophenfall aus.\n",
+        encoding="utf-8",
+    )
+    [doc], _ = load_documents([tmp_path])
+    assert doc.date == dt.date(2026, 5, 14)
+    sentences = [doc.text[s:e] for a, b in doc.body for s, e in sentence_spans(doc.text, a, b)]
+    assert sentences[0].startswith("Die Donau hat in Passau") and len(sentences) == 2

@@ -31,7 +31,9 @@ def manifest_stories(folder: Path) -> dict[str, str]:
     return {Path(f).stem: s for s, files in data["stories"].items() for f in files}
 
 
-@pytest.mark.parametrize("corpus", ["stories_dev", "stories_dev2", "disagree_dev", "disagree_dev2"])
+@pytest.mark.parametrize(
+    "corpus", ["stories_dev", "stories_dev2", "stories_languages", "disagree_dev", "disagree_dev2"]
+)
 def test_documents_of_unrelated_stories_are_grouped_by_story(corpus):
     docs, _ = load_documents([CORPORA / corpus])
     truth = manifest_stories(CORPORA / corpus)
@@ -129,3 +131,13 @@ def test_a_folder_of_one_story_is_divided_into_parts_by_its_documents():
     assert sorted(sorted(p.sources) for p in parts) == [["d0", "d1"], ["d2", "d3"]]
     assert any("Kestrel" in p.title or "Daly" in p.title for p in parts)
     assert any("Pier" in p.title for p in parts)
+
+
+def test_a_title_does_not_name_a_story_twice():
+    """A term that is part of a name already in the title ('bouches', 'Bouches-du-Rhône') is
+    not added to it again."""
+    stories = find_stories(load_documents([CORPORA / "stories_languages"])[0])
+    for story in stories:
+        words = [w.lower() for w in story.names]
+        parts = [p for w in words for p in w.replace("-", " ").split()]
+        assert len(parts) == len(set(parts)), story.title

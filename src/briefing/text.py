@@ -45,6 +45,30 @@ ABBREVIATIONS = frozenset(
     approx al e.g i.e u.s u.k u.n a.m p.m""".split()
 )
 NUMBER_ABBREVIATIONS = frozenset({"no", "nos"})
+# Month names and their short forms, English, German, French, Spanish, Italian (dates and
+# datelines are read in these; a day's full stop before one, '14. Mai', ends no sentence).
+MONTHS: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        [
+            "jan january januar janv janvier enero gennaio",
+            "feb february februar févr fevr février fevrier febrero febbraio",
+            "mar march märz maerz mär mars marzo",
+            "apr april avr avril abril aprile",
+            "may mai mayo maggio",
+            "jun june juni juin junio giugno",
+            "jul july juli juil juillet julio luglio",
+            "aug august août aout agosto",
+            "sep sept september septembre septiembre setiembre settembre",
+            "oct october okt oktober octobre octubre ottobre",
+            "nov november novembre noviembre",
+            "dec december dez dezember déc décembre diciembre dicembre",
+        ],
+        1,
+    )
+    for name in names.split()
+}
+
 # Titles written before a name, which are also names: after a capitalised word ('Hun Sen.',
 # 'Ban Ki-moon met Gen.') they end the name, not abbreviate a title.
 _TITLES_THAT_ARE_NAMES = frozenset("sen gen gov rep col pres".split())
@@ -66,6 +90,9 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     word = m.group(1).lower()
     if word in NUMBER_ABBREVIATIONS:  # 'No. 5', but 'he said no.'
         return bool(re.match(r"\s*\d", text[dot + 1 :]))
+    if word.isdigit() and len(word) <= 2:  # a day written '14.' before its month: '14. Mai'
+        after = re.match(r"\s+([^\W\d_]+)", text[dot + 1 : dot + 20])
+        return bool(after and after.group(1).lower() in MONTHS)
     before = text[max(0, dot - 40) : dot]
     if word in _TITLES_THAT_ARE_NAMES and re.search(r"\b[A-Z]\w*\s+\w+$", before):
         return False  # 'Hun Sen.': a name ends here

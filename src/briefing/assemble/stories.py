@@ -142,7 +142,12 @@ def _lead(doc: Document) -> str:
 
 
 def _terms(doc: Document) -> Counter[str]:
-    return Counter(t for t in content_terms(_lead(doc)) if not t.isdigit())
+    # The function words of the common languages too (content_terms leaves out English ones
+    # only): 'der', 'la', 'les' would otherwise make every two documents of one language a
+    # story.
+    return Counter(
+        t for t in content_terms(_lead(doc)) if not t.isdigit() and t not in FUNCTION_WORDS
+    )
 
 
 def _weights(counts: list[Counter[str]]) -> list[dict[str, float]]:
@@ -253,12 +258,19 @@ def _titled(
         if len(words) < 2:
             for key in _distinctive([counts[i] for i in group], term_df, n, 3):
                 form = _surface(key, [docs[i] for i in group])
-                if form and all(stem(form) != stem(w) for w in words) and len(words) < 3:
+                if form and len(words) < 3 and not any(_within(form, w) for w in words):
                     words.append(form)
         title = _joined(words) if words else docs[group[0]].title or docs[group[0]].id
         stories.append(Story(title=title, sources=[docs[i].id for i in group], names=words))
     _unique_titles(stories)
     return stories
+
+
+def _within(term: str, name: str) -> bool:
+    """`term` says again what `name` says: the same stem, or one of its parts
+    ('bouches' and 'Bouches-du-Rhône')."""
+    parts = re.split(r"[\s\-‐–]+", name.lower())
+    return stem(term) == stem(name) or term.lower() in parts
 
 
 def _surface(key: str, docs: Sequence[Document]) -> str | None:

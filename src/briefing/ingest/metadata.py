@@ -8,33 +8,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from briefing.text import trim
+from briefing.text import MONTHS, trim
 
-_MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [
-            "jan january",
-            "feb february",
-            "mar march",
-            "apr april",
-            "may",
-            "jun june",
-            "jul july",
-            "aug august",
-            "sep sept september",
-            "oct october",
-            "nov november",
-            "dec december",
-        ]
-    )
-    for m in names.split()
-}
-_MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
+_MONTHS = MONTHS
+_MONTH = r"(?P<mon>[^\W\d_]{3,10})\.?"
 _DATE_PATTERNS = [
     re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"),
     re.compile(_MONTH + r"\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4})"),
-    re.compile(r"(?P<d>\d{1,2})\s+" + _MONTH + r",?\s+(?P<y>\d{4})"),
+    # 4 December 2025, 14. Mai 2026, 1er juillet 2026, 14 de mayo de 2026
+    re.compile(r"(?P<d>\d{1,2})(?:\.|er)?\s+(?:de\s+)?" + _MONTH + r",?\s+(?:de\s+)?(?P<y>\d{4})"),
 ]
 
 
@@ -79,7 +61,8 @@ _BRACKETS = r"\s*[\[(][^\])\n]{1,40}[\])]"
 _DATELINE = re.compile(
     rf"^(?P<place>{_NAME})(?P<before>{_BRACKETS})?"
     rf"(?:,\s*{_NAME}(?=,|{_BRACKETS}|\s*[:—–]))*"
-    r"(?:,?\s*(?P<date>[^\W\d_]{3,9}\.? \d{1,2}(?:, \d{4})?|\d{1,2} [^\W\d_]{3,9}\.?(?: \d{4})?))?"
+    r"(?:,?\s*(?P<date>[^\W\d_]{3,9}\.? \d{1,2}(?:, \d{4})?"
+    r"|\d{1,2}(?:\.|er)? [^\W\d_]{3,10}\.?(?: \d{4})?))?"
     rf"(?P<after>{_BRACKETS})?\s*[:—–]\s+"
 )
 
@@ -197,6 +180,8 @@ def analyse(text: str) -> Analysis:
                 result.title = candidate
                 continue
         cut = _dateline(line)
+        if cut and result.date is None:  # 'PASSAU, 14. Mai 2026 – ': a date with its year
+            result.date = parse_date(line[:cut])
         if cut and len(line) > cut + 40:
             s += cut
         s, e = trim(text, s, e)
