@@ -66,3 +66,28 @@ def test_the_briefing_shows_the_date_beside_the_claim_and_check_passes(tmp_path)
     assert "*(Tuesday 2 December 2025)* [forum]" in brief.read_text(encoding="utf-8")
     checked = run_cli("check", brief, folder)
     assert checked.returncode == 0, checked.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "published"),
+    [
+        ("The council approved the loan yesterday.", dt.date(1, 1, 1)),
+        ("The vote is tomorrow.", dt.date(9999, 12, 31)),
+        ("The plan starts next month.", dt.date(9999, 12, 1)),
+        ("They met last week.", dt.date(1, 1, 3)),
+    ],
+)
+def test_a_date_at_the_end_of_the_calendar_gives_no_date_and_no_crash(text, published):
+    assert when(text, published) is None
+
+
+def test_a_source_dated_at_the_end_of_the_calendar_is_briefed(tmp_path):
+    from tests.conftest import run_cli
+
+    (tmp_path / "a.txt").write_text(
+        "Date: 0001-01-01\n\nThe council approved a loan of 5 million euros yesterday, the mayor "
+        "said in a statement to reporters.\n",
+        encoding="utf-8",
+    )
+    r = run_cli("build", tmp_path, "-o", tmp_path / "brief.md")
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr

@@ -42,7 +42,15 @@ _FIXED = {
 
 def when(text: str, published: dt.date) -> str | None:
     """What the first relative time of `text` means, said from `published`: 'Tuesday 2
-    December 2025', 'week of 8 December 2025', 'January 2026'. None when it has none."""
+    December 2025', 'week of 8 December 2025', 'January 2026'. None when it has none, or when
+    it would fall outside the calendar (a source dated 0001-01-01 or 9999-12-31)."""
+    try:
+        return _when(text, published)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _when(text: str, published: dt.date) -> str | None:
     m = _first(text)
     if not m:
         return None
