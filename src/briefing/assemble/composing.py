@@ -129,7 +129,7 @@ def compose(
         taken = {c.id for c in key_points}
         rest = [c for c in eligible if c.id not in taken]
         key_points += select(rest, limit - len(key_points), lambda c, _: shown.take(c))
-    key_points = _reading_order(key_points, claims)
+    key_points = _reading_order(key_points)
     keyed = {c.id for c in key_points}
     watch = [
         c.model_copy(update={"kind": "watch"})
@@ -142,20 +142,12 @@ def compose(
     return Composition(key_points=key_points, sections=sections, watch=watch)
 
 
-def _reading_order(key_points: list[Claim], claims: Sequence[Claim]) -> list[Claim]:
-    """Key points as a reader takes them in: a story's together, the larger stories first,
-    and within a story what its sources say first first (news leads with the event;
-    selection picks points for coverage, in an order that says nothing)."""
-    size = Counter(c.topic or OTHER for c in claims)
-    first: dict[str, int] = {}
-    for n, c in enumerate(key_points):
-        first.setdefault(c.topic or OTHER, n)
-
-    def place(c: Claim) -> tuple[int, int, int]:
-        topic = c.topic or OTHER
-        return (-size[topic], first[topic], min((x.start for x in c.citations), default=0))
-
-    return sorted(key_points, key=place)
+def _reading_order(key_points: list[Claim]) -> list[Claim]:
+    """Key points as a reader takes them in: what their sources say first, first. News
+    leads with the event and follows with reactions and details, so the stories' leads come
+    before the quotes (selection picks points for coverage, in an order that says nothing);
+    ties keep the selection's order."""
+    return sorted(key_points, key=lambda c: min((x.start for x in c.citations), default=0))
 
 
 class _Shown:
