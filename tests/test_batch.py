@@ -26,10 +26,10 @@ def env(srv: FakeOpenAIServer) -> dict[str, str]:
     return {"OPENAI_BASE_URL": srv.base_url, "OPENAI_API_KEY": KEY, "BRIEFING_BATCH_POLL": "0.01"}
 
 
-def build(srv: FakeOpenAIServer, tmp_path: Path, *extra: str):
+def build(srv: FakeOpenAIServer, tmp_path: Path, *extra: str, folder: Path = SEEDS):
     out = tmp_path / "brief.json"
     r = run_cli(
-        "build", SEEDS, "--batch", "--format", "json", "-o", out,
+        "build", folder, "--batch", "--format", "json", "-o", out,
         "--cache-dir", tmp_path / "cache", *extra, env=env(srv),
     )  # fmt: skip
     assert "Traceback" not in r.stderr, r.stderr
@@ -140,31 +140,35 @@ def test_a_batch_that_ends_badly_is_one_line_and_a_rerun_sends_only_the_rest(
     assert usage["cached"] == 6 - usage["batched"]
 
 
+def interrupt(srv: FakeOpenAIServer, tmp_path: Path) -> None:
+    """A `--batch` run of the seeds cut short (Ctrl-C) while its batch is in progress: the
+    batch stays on record in the cache folder, and the server holds it until told otherwise."""
+    srv.batches.hold = True
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BRIEFING_"))}
+    child_env.update(env(srv))
+    args = ["build", str(SEEDS), "--batch", "-o", str(tmp_path / "brief.md")]
+    args += ["--cache-dir", str(tmp_path / "cache")]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefing", *args],
+        env=child_env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while paths(srv).count("/v1/batches") < 1 or not any(
+        p.startswith("/v1/batches/") for p in paths(srv)
+    ):
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Traceback" not in err
+    assert list((tmp_path / "cache" / "batches").glob("*/*.json"))
+
+
 def test_an_interrupted_batch_run_resumes_the_same_batch(tmp_path):
     with FakeOpenAIServer(responder=ModelResponder()) as srv:
-        srv.batches.hold = True
-        child_env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BRIEFING_"))
-        }
-        child_env.update(env(srv))
-        args = ["build", str(SEEDS), "--batch", "-o", str(tmp_path / "brief.md")]
-        args += ["--cache-dir", str(tmp_path / "cache")]
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "briefing", *args],
-            env=child_env,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 30
-        while paths(srv).count("/v1/batches") < 1 or not any(
-            p.startswith("/v1/batches/") for p in paths(srv)
-        ):
-            assert time.monotonic() < deadline and proc.poll() is None
-            time.sleep(0.02)
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=30)
-        assert proc.returncode == 130 and "Traceback" not in err
-        assert list((tmp_path / "cache" / "batches").glob("*/*.json"))
+        interrupt(srv, tmp_path)
         srv.batches.hold = False
         r, brief = build(srv, tmp_path)
         assert r.returncode == 0, r.stderr
@@ -196,3 +200,71 @@ def test_a_server_without_a_batch_api_is_one_line(tmp_path):
         f"briefing: error: the server at {where} has no Batch API (/v1/files or "
         "/v1/batches answered 404): run without --batch"
     )
+
+
+def test_a_batch_run_leaves_another_runs_batch_on_record(tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "harbour.txt").write_text(
+        "The harbour board approved a new ferry terminal on Monday. Construction starts in "
+        "March and is expected to cost 40 million euros. The old pier will close in 2027.\n",
+        encoding="utf-8",
+    )
+    with FakeOpenAIServer(responder=ModelResponder()) as srv:
+        interrupt(srv, tmp_path)  # the seeds' batch, on record
+        srv.batches.hold = False
+        for _ in range(2):  # sent, then all cached: neither run concerns the seeds' batch
+            r, _ = build(srv, tmp_path, folder=other)
+            assert r.returncode == 0, r.stderr
+            assert "resuming" not in r.stderr
+        r, brief = build(srv, tmp_path)
+        assert r.returncode == 0, r.stderr
+        assert paths(srv).count("/v1/batches") == 2  # the seeds' batch and the other folder's
+    assert "resuming the batch an earlier run started" in r.stderr
+    assert brief["stats"]["usage"]["batched"] == 6 and brief["stats"]["failed_chunks"] == []
+    assert not list((tmp_path / "cache" / "batches").glob("*/*.json"))
+
+
+def test_a_recorded_batch_the_server_no_longer_knows_is_replaced_by_a_new_one(tmp_path):
+    with FakeOpenAIServer(responder=ModelResponder()) as srv:
+        interrupt(srv, tmp_path)
+        srv.batches.batches.clear()  # the server forgot it (or another account's record)
+        srv.batches.hold = False
+        r, brief = build(srv, tmp_path)
+        assert r.returncode == 0, r.stderr
+        assert paths(srv).count("/v1/batches") == 2
+    said = [line for line in r.stderr.splitlines() if "no longer knows it" in line]
+    assert len(said) == 1 and "record removed, its requests go in a new batch" in said[0]
+    assert brief["stats"]["usage"]["batched"] == 6 and brief["stats"]["failed_chunks"] == []
+    assert not list((tmp_path / "cache" / "batches").glob("*/*.json"))
+
+
+def test_a_poll_that_fails_is_tried_again_at_the_next_one(tmp_path):
+    with FakeOpenAIServer(responder=ModelResponder()) as srv:
+        srv.batches.fail_polls = 3
+        r, brief = build(srv, tmp_path, "--retries", "0")
+    assert r.returncode == 0, r.stderr
+    said = [line for line in r.stderr.splitlines() if "could not check on it" in line]
+    assert len(said) == 1 and "503" in said[0], r.stderr
+    assert brief["stats"]["usage"]["batched"] == 6 and brief["stats"]["failed_chunks"] == []
+
+
+def test_polls_that_keep_failing_stop_the_run_and_a_rerun_resumes_the_batch(tmp_path):
+    with FakeOpenAIServer(responder=ModelResponder()) as srv:
+        srv.batches.fail_polls = 100
+        r, _ = build(srv, tmp_path, "--retries", "0")
+        assert r.returncode == 1
+        assert (
+            r.stderr.strip()
+            .splitlines()[-1]
+            .endswith(
+                "6 polls in a row failed (last: the server answered 503: The server is "
+                "overloaded.); it stays recorded: a rerun with --batch resumes it"
+            )
+        ), r.stderr
+        srv.batches.fail_polls = 0
+        r, brief = build(srv, tmp_path)
+        assert r.returncode == 0, r.stderr
+        assert paths(srv).count("/v1/batches") == 1
+    assert "resuming the batch an earlier run started" in r.stderr
+    assert brief["stats"]["usage"]["batched"] == 6

@@ -9,7 +9,7 @@ It also serves the Files and Batches endpoints (``POST /v1/files``, ``GET /v1/fi
 validating to in_progress (for ``batch_polls`` retrieves; for good while ``batch_hold``) to
 ``batch_outcome``: completed (each request answered by the responder; an error reply goes to the
 error file), failed (no files), expired or cancelled (the first half answered, the rest in the
-error file, as OpenAI does).
+error file, as OpenAI does). The next ``batch_fail_polls`` retrieves answer 503.
 
     with FakeOpenAIServer(responder=lambda req: Reply.content('{"facts": []}')) as srv:
         client = openai.OpenAI(base_url=srv.base_url, api_key="x", max_retries=0)
@@ -453,6 +453,7 @@ class Batches:
         self.polls = 1  # retrieves a batch stays in_progress
         self.hold = False  # stay in_progress until set False
         self.enabled = True  # False: 404, as a server without a Batch API
+        self.fail_polls = 0  # the next retrieves that answer 503 (a transient server error)
         self.files: dict[str, bytes] = {}
         self.batches: dict[str, JSON] = {}
         self._polls: dict[str, int] = {}
@@ -478,6 +479,9 @@ class Batches:
             if command == "POST" and parts == ["batches"] and isinstance(body, dict):
                 return self._create(body)
             if command == "GET" and len(parts) == 2 and parts[0] == "batches":
+                if self.fail_polls > 0:
+                    self.fail_polls -= 1
+                    return Reply.error(503, "The server is overloaded.")
                 if parts[1] not in self.batches:
                     return Reply.error(404, f"No such Batch object: {parts[1]}")
                 return _json(200, self._advance(self.batches[parts[1]]))

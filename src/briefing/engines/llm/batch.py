@@ -9,7 +9,9 @@ answer is validated exactly as a live one; an answer that cannot be used is aske
 live, with the problem fed back, and the chunk is listed as not read when that fails too. The
 batch's ID is recorded in the cache folder (batches/) as soon as it exists, so a run cut short
 (Ctrl-C, a reboot) is resumed by the next `--batch` run, which polls the same batch instead of
-paying for a second one. A batch that failed, expired or was cancelled, and an output file that
+paying for a second one; a record is removed once its batch is collected (or the server no
+longer knows it), never by a run the batch does not concern. A poll that fails is tried
+again at the next one. A batch that failed, expired or was cancelled, and an output file that
 lacks answers, each get one line; the passages it did not answer are listed as not read, and a
 rerun sends only them.
 """
@@ -32,6 +34,7 @@ from briefing.engines.llm.budget import BudgetReached, Estimate
 from briefing.engines.llm.cache import AnswerCache
 from briefing.engines.llm.client import (
     BatchClient,
+    BatchNotFound,
     BatchStatus,
     ChunkFailed,
     completion_from_json,
@@ -46,6 +49,7 @@ if TYPE_CHECKING:
 POLL_ENV = "BRIEFING_BATCH_POLL"
 DEFAULT_POLL_SECONDS = 30.0
 ENDED = {"completed", "failed", "expired", "cancelled"}
+POLL_FAILURES = 5  # polls in a row that may fail (a 5xx, a dropped connection) before giving up
 
 
 @dataclass
@@ -117,17 +121,31 @@ def run_batch(
     store = records(engine)
     here = {"base_url": client.settings.effective_base_url, "model": engine.settings.model}
     for record in store.entries():
+        if not todo:
+            break
         if not isinstance(record, dict) or {k: record.get(k) for k in here} != here:
             continue
         ids = record.get("requests") or {}
-        if todo and isinstance(ids, dict) and set(ids.values()) & set(todo):
-            engine.notice(f"batch {record['id']}: resuming the batch an earlier run started")
+        if not isinstance(ids, dict) or not set(ids.values()) & set(todo):
+            continue  # another run's batch: left on record for that run to resume
+        engine.notice(f"batch {record['id']}: resuming the batch an earlier run started")
+        try:
             status = _wait(engine, client, record["id"], done, len(chunks), progress)
-            done += _collect(engine, client, status, todo, ids, results, failed)
-            todo = {
-                k: v for k, v in todo.items() if v.index not in results and v.index not in failed
-            }
-        store.delete(record["id"])
+        except BatchNotFound:
+            store.delete(record["id"])
+            engine.notice(
+                f"batch {record['id']}: the server no longer knows it; record removed, "
+                "its requests go in a new batch"
+            )
+            continue
+        mine = set(todo)
+        done += _collect(engine, client, status, todo, ids, results, failed)
+        todo = {k: v for k, v in todo.items() if v.index not in results and v.index not in failed}
+        others = {cid: key for cid, key in ids.items() if key not in mine}
+        if others:  # requests of another run in the same batch: kept for that run
+            store.put(record["id"], {**record, "requests": others})
+        else:
+            store.delete(record["id"])
     if not todo:
         return results
     sending: dict[str, _Item] = {}
@@ -156,7 +174,7 @@ def run_batch(
         f"batch {status.id}: {count(len(sending), 'request')} sent to the Batch API ({where}; "
         "a run cut short resumes it with --batch)"
     )
-    status = _wait(engine, client, status.id, done, len(chunks), progress, status)
+    status = _wait(engine, client, status.id, done, len(chunks), progress, status, store.enabled)
     _collect(engine, client, status, sending, ids, results, failed)
     for key in sending:
         todo.pop(key, None)
@@ -176,16 +194,37 @@ def _wait(
     total: int,
     progress: Progress | None,
     status: BatchStatus | None = None,
+    recorded: bool = True,
 ) -> BatchStatus:
-    """Poll the batch until it ends, saying each new state and showing progress."""
+    """Poll the batch until it ends, saying each new state and showing progress. A poll that
+    fails (after the SDK's retries) is tried again at the next one, POLL_FAILURES in a row at
+    most: the batch goes on at the provider whatever happens to one status request."""
     pause = poll_seconds()
     said = status.status if status else None
+    misses = 0
     while True:
         if status is not None and status.status in ENDED:
             return status
-        if status is not None:
+        if status is not None or misses:
             time.sleep(pause)
-        status = client.retrieve(batch_id)
+        try:
+            status = client.retrieve(batch_id)
+        except ChunkFailed as exc:
+            misses += 1
+            if misses > POLL_FAILURES:
+                kept = "not recorded: --no-cache"
+                if recorded:
+                    kept = "it stays recorded: a rerun with --batch resumes it"
+                raise ChunkFailed(
+                    f"batch {batch_id}: {misses} polls in a row failed (last: {exc}); {kept}"
+                ) from exc
+            if misses == 1:
+                engine.notice(
+                    f"batch {batch_id}: could not check on it ({exc}); trying again at the "
+                    f"next poll (up to {POLL_FAILURES} times in a row)"
+                )
+            continue
+        misses = 0
         if status.status != said:
             engine.notice(
                 f"batch {batch_id}: {status.status.replace('_', ' ')} "

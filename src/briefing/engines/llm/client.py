@@ -40,6 +40,11 @@ class AuthFailed(ModelError):
     succeed, so the run stops."""
 
 
+class BatchNotFound(ModelError):
+    """Raised when `batches.retrieve` answers 404: the server no longer knows that batch (a
+    record left by a run long ago, another account's, a server that forgot it)."""
+
+
 @dataclass(frozen=True)
 class ClientSettings:
     api_key: str | None
@@ -323,8 +328,18 @@ class BatchClient:
         return _batch_status(batch)
 
     def retrieve(self, batch_id: str) -> BatchStatus:
-        with translate_errors(self.settings):
-            return _batch_status(self._client.batches.retrieve(batch_id))
+        import openai
+
+        try:
+            with translate_errors(self.settings):
+                return _batch_status(self._client.batches.retrieve(batch_id))
+        except AuthFailed as exc:
+            if isinstance(exc.__cause__, openai.NotFoundError):
+                raise BatchNotFound(
+                    f"the server at {self.settings.effective_base_url} no longer knows "
+                    f"batch {batch_id}"
+                ) from exc
+            raise
 
     def file_text(self, file_id: str) -> str:
         with translate_errors(self.settings):
