@@ -300,3 +300,42 @@ def test_a_pdf_report_is_read_and_a_mislabelled_binary_is_a_note(site, tmp_path)
     assert "1.2 million" in snapshot.read_text()
     checked = run_cli("check", tmp_path / "brief.json", tmp_path / "snap")
     assert checked.returncode == 0, checked.stdout
+
+
+def test_a_malformed_canonical_url_in_a_local_html_file_is_no_crash(tmp_path):
+    page = article_page("storm").replace(b'href="/news/storm.html"', b'href="http://[oops/report"')
+    page = page.replace(b'<meta property="og:site_name"', b'<meta property="og:other"')
+    (tmp_path / "storm.html").write_bytes(page)
+    r = run_cli("build", tmp_path / "storm.html", "-o", tmp_path / "brief.json")
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_malformed_urls_are_one_note_each_and_no_crash(site, tmp_path):
+    # a feed item linking to a host IDNA refuses, and a page naming a malformed canonical URL
+    feed = rss(["storm", "budget"], site.base).replace(
+        site.url("/news/storm.html</link>").encode(), b"http://a..b/story</link>"
+    )
+    site.pages["/bad-link.xml"] = (200, "application/rss+xml", feed)
+    page = article_page("port").replace(b'href="/news/port.html"', b'href="http://[oops/x"')
+    site.pages["/bad-canonical.html"] = (200, "text/html", page)
+    r, brief = build(
+        site, tmp_path, site.url("/bad-link.xml"), site.url("/bad-canonical.html"), "http://[bad"
+    )
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    assert "briefing: note: http://[bad: skipped, not a valid URL" in r.stderr
+    assert "http://a..b/story: skipped, not a valid URL" not in r.stderr  # read from the feed
+    titles = {s["title"] for s in brief["sources"]}
+    assert "Storm closes the northern ferry line" in titles
+    assert len(brief["sources"]) == 3
+
+
+def test_the_fetcher_turns_a_malformed_url_into_a_fetch_error():
+    from briefing.ingest.fetching import Fetcher, FetchError, host_of
+
+    assert host_of("http://[oops/report") == ""
+    with Fetcher() as fetcher:
+        for url in ("http://a..b/story", "http://[bad", "http://h:99999/"):
+            with pytest.raises(FetchError, match="not a valid URL"):
+                fetcher.get(url)
