@@ -238,3 +238,17 @@ def test_a_job_that_fails_does_not_stop_the_others(tmp_path, site):
     assert r.returncode == 2
     assert "briefing: error: job broken: nothing could be read from" in r.stderr
     assert (tmp_path / "fine.md").exists() and not (tmp_path / "broken.md").exists()
+
+
+def test_a_job_does_not_read_its_own_snapshots_back(tmp_path, site):
+    # no state: the snapshots are beside the job file, in the folder the job briefs
+    (tmp_path / "notes.txt").write_text(
+        "The harbour board met on Monday and approved a budget of 4 million euros.\n"
+    )
+    path = job_file(
+        tmp_path, f'sources = [".", "{site.url("/atom.xml")}"]\noutput = "brief.json"\n'
+    )
+    for _ in range(2):
+        r = run_cli("run", path)
+        assert r.returncode == 0, r.stderr
+        assert len(json.loads((tmp_path / "brief.json").read_text())["sources"]) == 2

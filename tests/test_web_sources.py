@@ -339,3 +339,17 @@ def test_the_fetcher_turns_a_malformed_url_into_a_fetch_error():
         for url in ("http://a..b/story", "http://[bad", "http://h:99999/"):
             with pytest.raises(FetchError, match="not a valid URL"):
                 fetcher.get(url)
+
+
+def test_snapshots_are_not_read_back_as_local_documents(site, tmp_path, monkeypatch):
+    # the default snapshot folder is beside the state file, here inside the folder briefed
+    (tmp_path / "notes.txt").write_text(
+        "The harbour board met on Monday and approved a budget of 4 million euros.\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        r = run_cli("build", ".", site.url("/atom.xml"), "--state", "state.json", "-o", "b.json")
+        assert r.returncode == 0, r.stderr
+        ids = [s["id"] for s in json.loads((tmp_path / "b.json").read_text())["sources"]]
+        assert len(ids) == 2, ids
+    assert "snapshots: folder skipped, the output of this run" in r.stderr

@@ -388,9 +388,10 @@ def load_inputs(
         if not docs:
             raise nothing_read(local, notes)
         return Inputs(docs, notes)
-    docs, notes = read_documents(local, exclude) if local else ([], [])
     if web is None:
         raise InputError("URLs need a snapshot folder to keep what was fetched")
+    # the snapshots are what this run writes: read back, every web source would be there twice
+    docs, notes = read_documents(local, [*exclude, web.snapshots]) if local else ([], [])
     got = load_web(urls, web)
     by_id = {d.id: d for d in docs}
     for doc in got.docs:
