@@ -353,3 +353,37 @@ def test_snapshots_are_not_read_back_as_local_documents(site, tmp_path, monkeypa
         ids = [s["id"] for s in json.loads((tmp_path / "b.json").read_text())["sources"]]
         assert len(ids) == 2, ids
     assert "snapshots: folder skipped, the output of this run" in r.stderr
+
+
+def test_sigterm_while_fetching_leaves_promptly(site, tmp_path):
+    # ten slow pages, two at a time to one host: some 40 s of fetching were the queue waited for
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    site.slow_seconds = 8
+    urls = [site.url(f"/slow?page={n}") for n in range(10)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BRIEFING_"))}
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "briefing", "build", *urls),
+            *("--snapshots", str(tmp_path / "s"), "--fetch-timeout", "30"),
+            *("-o", str(tmp_path / "brief.md")),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not site.hits.get("/slow") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    sent = time.monotonic()
+    _, err = proc.communicate(timeout=90)
+    took = time.monotonic() - sent
+    assert proc.returncode == 143, err
+    assert took < 5, took
+    assert "Traceback" not in err

@@ -177,8 +177,15 @@ def _each(values: list[_T], work: Callable[[_T], _R]) -> list[_R]:
     """`work` on each of `values`, a few at a time (the fetcher limits each host)."""
     if len(values) <= 1:
         return [work(v) for v in values]
-    with ThreadPoolExecutor(max_workers=min(_WORKERS, len(values))) as pool:
-        return list(pool.map(work, values))
+    # Not `with`: its exit waits for every queued fetch, and Ctrl-C or SIGTERM must not.
+    pool = ThreadPoolExecutor(max_workers=min(_WORKERS, len(values)))
+    try:
+        results = list(pool.map(work, values))
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return results
 
 
 def _try(get: Callable[[str, Validators | None], Fetched], url: str, v: Validators | None):
