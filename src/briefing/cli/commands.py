@@ -107,9 +107,11 @@ def run_send(args: argparse.Namespace, session: Session) -> int:
         mail.write_message(message, args.dry_run)
         where = f"{_where(args.dry_run) or ' -> standard output'} (not sent)"
     else:
-        mail.send(message, settings)
+        # The outputs first: one that cannot be written fails the run before the mail goes,
+        # so the state is not left behind a mail that was sent (and sent again next run).
         for path, fmt in outputs:
             write_output(path, render(run.briefing, fmt, run.audience.name, run.folders))
+        mail.send(message, settings)
         run.done()
         where = "".join(_where(p) for p, _ in outputs)
         where += f"; sent to {', '.join(to)} via {settings.where}"
