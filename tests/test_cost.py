@@ -175,3 +175,31 @@ def test_a_budget_too_small_for_one_request_sends_nothing(srv, tmp_path):
     assert srv.request_count == 0
     assert r.returncode == 1
     assert brief["stats"]["usage"]["unsent"] == brief["stats"]["chunks"]
+
+
+def test_the_plan_reads_urls_as_a_build_does(srv, tmp_path):
+    from tests.support.web_server import serve
+
+    with serve() as site:
+        r = cli(srv, tmp_path, "build", site.url("/feed.xml"), "--plan", "--snapshots", tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert figure(r.stdout, "documents") == 2
+    assert srv.request_count == 0
+
+
+def test_the_plan_of_nothing_new_sends_nothing(srv, tmp_path):
+    state = str(tmp_path / "state.json")
+    r, _ = build(srv, tmp_path, "--state", state)
+    assert r.returncode == 0, r.stderr
+    asked = srv.request_count
+    r = cli(srv, tmp_path, "build", SEEDS, "--plan", "--state", state, "--only-new")
+    assert r.returncode == 0, r.stderr
+    assert "nothing new since" in r.stdout and "nothing to send" in r.stdout
+    assert "to send" not in r.stdout.replace("nothing to send", "")
+    assert srv.request_count == asked
+
+
+def test_the_plan_with_only_new_needs_a_state_file(srv, tmp_path):
+    r = cli(srv, tmp_path, "build", SEEDS, "--plan", "--only-new")
+    assert r.returncode == 2
+    assert "--only-new needs --state FILE" in r.stderr

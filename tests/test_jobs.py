@@ -238,3 +238,44 @@ def test_a_job_that_fails_does_not_stop_the_others(tmp_path, site):
     assert r.returncode == 2
     assert "briefing: error: job broken: nothing could be read from" in r.stderr
     assert (tmp_path / "fine.md").exists() and not (tmp_path / "broken.md").exists()
+
+
+def test_a_job_does_not_read_its_own_snapshots_back(tmp_path, site):
+    # no state: the snapshots are beside the job file, in the folder the job briefs
+    (tmp_path / "notes.txt").write_text(
+        "The harbour board met on Monday and approved a budget of 4 million euros.\n"
+    )
+    path = job_file(
+        tmp_path, f'sources = [".", "{site.url("/atom.xml")}"]\noutput = "brief.json"\n'
+    )
+    for _ in range(2):
+        r = run_cli("run", path)
+        assert r.returncode == 0, r.stderr
+        assert len(json.loads((tmp_path / "brief.json").read_text())["sources"]) == 2
+
+
+def test_an_output_that_cannot_be_written_sends_no_mail(tmp_path, site, smtp, monkeypatch):  # noqa: F811
+    # mailed first and the output failing after, the state was not saved: the next run
+    # mailed the same briefing again
+    from briefing.deliver import output
+    from briefing.errors import OutputError
+
+    box, port = smtp
+    path = job_file(
+        tmp_path, JOB.format(feed=site.url("/feed.xml"), atom=site.url("/atom.xml"), port=port)
+    )
+    real = output.write_output
+
+    def full_disk(where, text):
+        raise OutputError(f"{where}: cannot be written (no space left on device)")
+
+    monkeypatch.setattr(output, "write_output", full_disk)
+    first = run_cli("run", path)
+    assert first.returncode != 0 and "no space left on device" in first.stderr
+    assert not box.received
+    monkeypatch.setattr(output, "write_output", real)
+    second = run_cli("run", path)
+    assert second.returncode == 0, second.stderr
+    assert len(box.received) == 1
+    third = run_cli("run", path)
+    assert "nothing new" in third.stderr and len(box.received) == 1

@@ -300,3 +300,90 @@ def test_a_pdf_report_is_read_and_a_mislabelled_binary_is_a_note(site, tmp_path)
     assert "1.2 million" in snapshot.read_text()
     checked = run_cli("check", tmp_path / "brief.json", tmp_path / "snap")
     assert checked.returncode == 0, checked.stdout
+
+
+def test_a_malformed_canonical_url_in_a_local_html_file_is_no_crash(tmp_path):
+    page = article_page("storm").replace(b'href="/news/storm.html"', b'href="http://[oops/report"')
+    page = page.replace(b'<meta property="og:site_name"', b'<meta property="og:other"')
+    (tmp_path / "storm.html").write_bytes(page)
+    r = run_cli("build", tmp_path / "storm.html", "-o", tmp_path / "brief.json")
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_malformed_urls_are_one_note_each_and_no_crash(site, tmp_path):
+    # a feed item linking to a host IDNA refuses, and a page naming a malformed canonical URL
+    feed = rss(["storm", "budget"], site.base).replace(
+        site.url("/news/storm.html</link>").encode(), b"http://a..b/story</link>"
+    )
+    site.pages["/bad-link.xml"] = (200, "application/rss+xml", feed)
+    page = article_page("port").replace(b'href="/news/port.html"', b'href="http://[oops/x"')
+    site.pages["/bad-canonical.html"] = (200, "text/html", page)
+    r, brief = build(
+        site, tmp_path, site.url("/bad-link.xml"), site.url("/bad-canonical.html"), "http://[bad"
+    )
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    assert "briefing: note: http://[bad: skipped, not a valid URL" in r.stderr
+    assert "http://a..b/story: skipped, not a valid URL" not in r.stderr  # read from the feed
+    titles = {s["title"] for s in brief["sources"]}
+    assert "Storm closes the northern ferry line" in titles
+    assert len(brief["sources"]) == 3
+
+
+def test_the_fetcher_turns_a_malformed_url_into_a_fetch_error():
+    from briefing.ingest.fetching import Fetcher, FetchError, host_of
+
+    assert host_of("http://[oops/report") == ""
+    with Fetcher() as fetcher:
+        for url in ("http://a..b/story", "http://[bad", "http://h:99999/"):
+            with pytest.raises(FetchError, match="not a valid URL"):
+                fetcher.get(url)
+
+
+def test_snapshots_are_not_read_back_as_local_documents(site, tmp_path, monkeypatch):
+    # the default snapshot folder is beside the state file, here inside the folder briefed
+    (tmp_path / "notes.txt").write_text(
+        "The harbour board met on Monday and approved a budget of 4 million euros.\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        r = run_cli("build", ".", site.url("/atom.xml"), "--state", "state.json", "-o", "b.json")
+        assert r.returncode == 0, r.stderr
+        ids = [s["id"] for s in json.loads((tmp_path / "b.json").read_text())["sources"]]
+        assert len(ids) == 2, ids
+    assert "snapshots: folder skipped, the output of this run" in r.stderr
+
+
+def test_sigterm_while_fetching_leaves_promptly(site, tmp_path):
+    # ten slow pages, two at a time to one host: some 40 s of fetching were the queue waited for
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    site.slow_seconds = 8
+    urls = [site.url(f"/slow?page={n}") for n in range(10)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BRIEFING_"))}
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "briefing", "build", *urls),
+            *("--snapshots", str(tmp_path / "s"), "--fetch-timeout", "30"),
+            *("-o", str(tmp_path / "brief.md")),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not site.hits.get("/slow") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    sent = time.monotonic()
+    _, err = proc.communicate(timeout=90)
+    took = time.monotonic() - sent
+    assert proc.returncode == 143, err
+    assert took < 5, took
+    assert "Traceback" not in err

@@ -107,9 +107,11 @@ def run_send(args: argparse.Namespace, session: Session) -> int:
         mail.write_message(message, args.dry_run)
         where = f"{_where(args.dry_run) or ' -> standard output'} (not sent)"
     else:
-        mail.send(message, settings)
+        # The outputs first: one that cannot be written fails the run before the mail goes,
+        # so the state is not left behind a mail that was sent (and sent again next run).
         for path, fmt in outputs:
             write_output(path, render(run.briefing, fmt, run.audience.name, run.folders))
+        mail.send(message, settings)
         run.done()
         where = "".join(_where(p) for p, _ in outputs)
         where += f"; sent to {', '.join(to)} via {settings.where}"
@@ -176,19 +178,36 @@ def run_plan(args: argparse.Namespace) -> int:
     """`build --plan`: what the run would send and cost, on standard output; nothing sent."""
     from briefing.deliver.audiences import load_audience
     from briefing.ingest.chunking import chunk_documents
-    from briefing.ingest.sources import load_documents
+    from briefing.ingest.sources import is_url, load_documents
     from briefing.pipeline import BuildOptions
 
+    if args.only_new and not args.state:
+        raise UsageError("--only-new needs --state FILE, where earlier runs are remembered")
     folders = _folders(args)
     audience = load_audience(args.audience or "default", folders)
-    docs, notes = load_documents(args.paths)
+    state = None
     if args.state:
         from briefing.deliver.state import State
 
-        docs = State.load(args.state).select(docs, args.only_new).docs
+        state = State.load(args.state)
+    if any(is_url(p) for p in args.paths):  # fetched as a build would (the model is not asked)
+        from briefing.ingest.web import load_inputs
+
+        inputs = load_inputs(args.paths, web=_web_options(args, state))
+        docs, notes = inputs.docs, inputs.notes
+    else:
+        docs, notes = load_documents(args.paths)
+    since = None
+    if state is not None:
+        selection = state.select(docs, args.only_new)
+        docs, since = selection.docs, selection.since
     say = _quiet if args.quiet else _say
     for note in notes:
         say(f"note: {note}")
+    if not docs:  # only with --only-new: nothing new, so no briefing and nothing to send
+        when = f" since {since:%Y-%m-%d %H:%M UTC}" if since else ""
+        print(f"plan: nothing new{when} (state: {args.state}); nothing to send")
+        return 0
     chunks = chunk_documents(list(docs), BuildOptions().chunk_chars)
     engine, _ = _engine(args, audience.name, folders, say)
     if engine.usage() is None:

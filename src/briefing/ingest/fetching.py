@@ -70,7 +70,28 @@ class Fetched:
 
 
 def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    """The URL's host name, lower case; "" when it has none or is malformed."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:  # e.g. 'http://[oops/report': an unclosed IPv6 bracket
+        return ""
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be fetched as it is written (one line), or None when it can be tried."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        return "not a valid URL"
+    if not host:
+        return "not a valid URL (no host name)"
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return f"not a valid URL (the host name {host!r} is malformed)"
+    return None
 
 
 class Fetcher:
@@ -108,6 +129,9 @@ class Fetcher:
 
     def get(self, url: str, validators: Validators | None = None) -> Fetched:
         """GET `url` (conditionally, given `validators`). Raises FetchError."""
+        problem = url_problem(url)
+        if problem:
+            raise FetchError(problem)
         attempt = 0
         while True:
             try:
@@ -182,6 +206,8 @@ class Fetcher:
             raise FetchError("only http:// and https:// URLs can be fetched") from exc
         except (httpx2.HTTPError, httpx2.InvalidURL) as exc:
             raise FetchError(f"cannot be fetched ({_detail(exc)})") from exc
+        except ValueError as exc:  # UnicodeError too: a host (or a redirect's) IDNA refuses
+            raise FetchError(f"not a valid URL ({_detail(exc)})") from exc
 
 
 class _Transient(Exception):

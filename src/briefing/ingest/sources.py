@@ -96,7 +96,8 @@ class Found:
 def find_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> Found:
     """The readable files under `paths` (folders are walked recursively; hidden entries and
     links to folders skipped), in a stable order, but for the files `exclude` (the output of
-    the run) and briefings briefing wrote. Raises InputError for a path that does not exist."""
+    the run; a folder among them is not walked) and briefings briefing wrote. Raises
+    InputError for a path that does not exist."""
     found = Found()
     other: dict[str, int] = {}
     hidden = 0
@@ -139,6 +140,9 @@ def find_files(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) 
         for root, dirs, names in os.walk(path, onerror=unlisted):
             hidden += sum(1 for n in [*dirs, *names] if n.startswith("."))
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for out in [d for d in dirs if _real(Path(root) / d) in excluded]:
+                dirs.remove(out)  # the snapshot folder of this run's web sources
+                found.notes.append(f"{Path(root) / out}: folder skipped, the output of this run")
             for link in [d for d in dirs if os.path.islink(os.path.join(root, d))]:
                 # Followed, a link could lead anywhere, or back up in a loop.
                 dirs.remove(link)

@@ -25,7 +25,15 @@ from typing import TypeVar
 
 from briefing.ingest.decoding import Decoded, Unreadable, decode_text
 from briefing.ingest.feeds import FeedError, Item, is_feed, parse_feed
-from briefing.ingest.fetching import Fetched, Fetcher, FetchError, FetchPolicy, Validators, host_of
+from briefing.ingest.fetching import (
+    Fetched,
+    Fetcher,
+    FetchError,
+    FetchPolicy,
+    Validators,
+    host_of,
+    url_problem,
+)
 from briefing.ingest.metadata import analyse
 from briefing.ingest.snapshots import SnapshotInfo, file_id, save, snapshot_text
 from briefing.ingest.sources import is_url
@@ -65,6 +73,9 @@ def load_web(urls: Iterable[str], options: WebOptions) -> WebResult:
     """Fetch and read `urls`; see the module's description."""
     result = WebResult()
     urls = list(dict.fromkeys(urls))
+    for url in [u for u in urls if url_problem(u)]:
+        result.notes.append(f"{url}: skipped, {url_problem(url)}")
+        urls.remove(url)
     with Fetcher(options.policy) as fetcher:
         conditional = options.validators if options.only_new else {}
         fetched = _each(urls, lambda u: _try(fetcher.get, u, conditional.get(u)))
@@ -101,7 +112,7 @@ def load_web(urls: Iterable[str], options: WebOptions) -> WebResult:
                     result.notes.append(f"{url}: no new items since the last run")
                 needs[url] = [i.key for i in fresh]
                 for item in fresh:
-                    if item.link and is_url(item.link):
+                    if item.link and is_url(item.link) and not url_problem(item.link):
                         wanted.append((item.link, item, outlet))
                     else:
                         fallback[item.key] = (item, outlet)
@@ -166,8 +177,15 @@ def _each(values: list[_T], work: Callable[[_T], _R]) -> list[_R]:
     """`work` on each of `values`, a few at a time (the fetcher limits each host)."""
     if len(values) <= 1:
         return [work(v) for v in values]
-    with ThreadPoolExecutor(max_workers=min(_WORKERS, len(values))) as pool:
-        return list(pool.map(work, values))
+    # Not `with`: its exit waits for every queued fetch, and Ctrl-C or SIGTERM must not.
+    pool = ThreadPoolExecutor(max_workers=min(_WORKERS, len(values)))
+    try:
+        results = list(pool.map(work, values))
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return results
 
 
 def _try(get: Callable[[str, Validators | None], Fetched], url: str, v: Validators | None):
@@ -254,8 +272,13 @@ def _page_document(
     # The ID is the URL's that was asked for (stable, and what the user gave or the feed
     # linked); the canonical URL the page names is the one shown.
     url = got.url if item is None else (item.link or got.url)
-    canonical = urljoin(got.final_url, decoded.url) if decoded.url else None
-    canonical = canonical if canonical and is_url(canonical) else None
+    try:
+        canonical = urljoin(got.final_url, decoded.url) if decoded.url else None
+    except ValueError:  # a malformed canonical URL names nothing
+        canonical = None
+    canonical = (
+        canonical if canonical and is_url(canonical) and not url_problem(canonical) else None
+    )
     info = SnapshotInfo(
         id=file_id(url),
         url=got.url,
@@ -282,7 +305,7 @@ def _item_document(
     if not text.strip():
         return None, "no text content"
     digest = hashlib.sha256(item.key.encode()).hexdigest()[:12]
-    fid = file_id(url) if is_url(url) else f"feed-item/{digest}"
+    fid = file_id(url) if is_url(url) and not url_problem(url) else f"feed-item/{digest}"
     info = SnapshotInfo(
         id=fid,
         url=url,
@@ -372,9 +395,10 @@ def load_inputs(
         if not docs:
             raise nothing_read(local, notes)
         return Inputs(docs, notes)
-    docs, notes = read_documents(local, exclude) if local else ([], [])
     if web is None:
         raise InputError("URLs need a snapshot folder to keep what was fetched")
+    # the snapshots are what this run writes: read back, every web source would be there twice
+    docs, notes = read_documents(local, [*exclude, web.snapshots]) if local else ([], [])
     got = load_web(urls, web)
     by_id = {d.id: d for d in docs}
     for doc in got.docs:
