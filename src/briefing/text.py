@@ -45,24 +45,25 @@ ABBREVIATIONS = frozenset(
     approx al e.g i.e u.s u.k u.n a.m p.m""".split()
 )
 NUMBER_ABBREVIATIONS = frozenset({"no", "nos"})
-# Month names and their short forms, English, German, French, Spanish, Italian (dates and
-# datelines are read in these; a day's full stop before one, '14. Mai', ends no sentence).
+# Month names and their short forms in English, French, German, Spanish, Italian and Russian:
+# figures are read in these (assemble.figures), dates and datelines too (ingest.metadata), and
+# a day's full stop before one ('14. Mai') ends no sentence.
 MONTHS: dict[str, int] = {
     name: number
     for number, names in enumerate(
         [
-            "jan january januar janv janvier enero gennaio",
-            "feb february februar févr fevr février fevrier febrero febbraio",
-            "mar march märz maerz mär mars marzo",
-            "apr april avr avril abril aprile",
-            "may mai mayo maggio",
-            "jun june juni juin junio giugno",
-            "jul july juli juil juillet julio luglio",
-            "aug august août aout agosto",
-            "sep sept september septembre septiembre setiembre settembre",
-            "oct october okt oktober octobre octubre ottobre",
-            "nov november novembre noviembre",
-            "dec december dez dezember déc décembre diciembre dicembre",
+            "jan january janv janvier januar enero gennaio января январь",
+            "feb february févr fevr février fevrier februar febrero febbraio февраля февраль",
+            "mar march mars märz marz maerz mär marzo марта март",
+            "apr april avr avril abril aprile апреля апрель",
+            "may mai mayo maggio мая май",
+            "jun june juin juni junio giugno июня июнь",
+            "jul july juil juillet juli julio luglio июля июль",
+            "aug august août aout agosto августа август",
+            "sep sept september septembre septiembre setiembre settembre сентября сентябрь",
+            "oct october octobre okt oktober octubre ottobre октября октябрь",
+            "nov november novembre noviembre ноября ноябрь",
+            "dec december déc décembre decembre dez dezember diciembre dicembre декабря декабрь",
         ],
         1,
     )

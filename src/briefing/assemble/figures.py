@@ -20,7 +20,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from briefing.text import STOPWORDS
+from briefing.text import MONTHS, STOPWORDS
 
 _SCALES = {
     "thousand": 1e3,
@@ -142,27 +142,6 @@ _PERCENT_AFTER = re.compile(
     re.IGNORECASE,
 )
 _ORDINAL_AFTER = re.compile(r"^(st|nd|rd|th)\b", re.IGNORECASE)
-MONTHS = {
-    name: n
-    for n, names in enumerate(
-        (
-            "jan january janvier januar enero января январь",
-            "feb february février fevrier februar febrero февраля февраль",
-            "mar march mars märz marz marzo марта март",
-            "apr april avril abril апреля апрель",
-            "may mai mayo мая май",
-            "jun june juin juni junio июня июнь",
-            "jul july juillet juli julio июля июль",
-            "aug august août aout agosto августа август",
-            "sep sept september septembre septiembre сентября сентябрь",
-            "oct october octobre oktober octubre октября октябрь",
-            "nov november novembre noviembre ноября ноябрь",
-            "dec december décembre decembre dezember diciembre декабря декабрь",
-        ),
-        1,
-    )
-    for name in names.split()
-}
 _MONTH_WORD = "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True))
 _MONTH_AFTER = re.compile(
     rf"^(?:st|nd|rd|th)?\.?\s?(?:of\s)?({_MONTH_WORD})\b(?:(?<=\b\w{{3}})\.|(?<=\bsept)\.)?",

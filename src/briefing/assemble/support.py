@@ -20,7 +20,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from briefing.assemble.figures import (
-    MONTHS,
     NUMBER_WORDS,
     SMALL_NUMBER_WORD,
     WEEKDAYS,
@@ -28,7 +27,7 @@ from briefing.assemble.figures import (
     figures,
     rounding,
 )
-from briefing.text import STOPWORDS, stem
+from briefing.text import MONTHS, STOPWORDS, stem
 
 # ---------------------------------------------------------------------------------------------
 # Names

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from briefing.text import MONTHS, trim
 
-_MONTHS = MONTHS
 _MONTH = r"(?P<mon>[^\W\d_]{3,10})\.?"
 _DATE_PATTERNS = [
     re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"),
@@ -26,7 +25,7 @@ def parse_date(text: str) -> dt.date | None:
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):
             parts = m.groupdict()
-            month = int(parts["m"]) if "m" in parts else _MONTHS.get(parts["mon"].lower())
+            month = int(parts["m"]) if "m" in parts else MONTHS.get(parts["mon"].lower())
             if not month:
                 continue
             try:
