@@ -26,8 +26,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from briefing.engines.base import Progress
 from briefing.engines.llm.answers import Checks, ExtractionAnswer
 from briefing.engines.llm.budget import BudgetReached, Estimate
@@ -300,8 +298,8 @@ def _collect(
             )
             continue
         try:
-            completion = completion_from_json(response.get("body") or {})
-        except ValidationError:
+            completion = completion_from_json(response.get("body") or {}, "the batch")
+        except ChunkFailed:
             engine.meter.settle(item.ticket)
             failed[item.index] = _failed(
                 item.variables["chunk"], "the batch's answer is unreadable"

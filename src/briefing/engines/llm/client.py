@@ -172,9 +172,20 @@ class ChatClient:
 
 
 def _completion(raw: bytes, where: str) -> Completion:
-    """The parts of a chat-completion response we use; ChunkFailed when it is not one."""
+    """A live answer's body read as a chat completion; ChunkFailed when it is not one."""
     try:
         data = json.loads(raw)
+    except ValueError as exc:
+        raise ChunkFailed(
+            f"the answer from {where} is not a chat completion ({one_line(str(exc), 120)})"
+        ) from exc
+    return completion_from_json(data, where)
+
+
+def completion_from_json(data: Any, where: str) -> Completion:
+    """The parts of a chat completion (JSON, as a live answer or a batch's output line holds
+    it) that briefing reads; ChunkFailed when it is not one."""
+    try:
         usage = data.get("usage") or {}
         choices = data.get("choices") or []
         prompt = int(usage.get("prompt_tokens") or 0)
@@ -198,23 +209,6 @@ def _int(value: Any) -> int:
         return int(value)
     except (TypeError, ValueError):
         return 0
-
-
-def completion_of(response: Any) -> Completion:
-    """A chat.completion (the SDK's object) as briefing reads it."""
-    usage = response.usage
-    prompt = usage.prompt_tokens if usage else 0
-    completion = usage.completion_tokens if usage else 0
-    if not response.choices:
-        return Completion(None, None, None, prompt, completion, choices=0)
-    choice = response.choices[0]
-    return Completion(
-        content=choice.message.content,
-        refusal=getattr(choice.message, "refusal", None),
-        finish_reason=choice.finish_reason,
-        prompt_tokens=prompt or 0,
-        completion_tokens=completion or 0,
-    )
 
 
 def _message(exc: Exception) -> str:
@@ -344,10 +338,3 @@ class BatchClient:
     def file_text(self, file_id: str) -> str:
         with translate_errors(self.settings):
             return self._client.files.content(file_id).text
-
-
-def completion_from_json(body: dict[str, Any]) -> Completion:
-    """A chat.completion as a batch output line holds it (JSON), read as a live answer is."""
-    from openai.types.chat import ChatCompletion
-
-    return completion_of(ChatCompletion.model_validate(body))
