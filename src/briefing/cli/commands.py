@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -309,20 +309,6 @@ def _engine(
     )
 
 
-def _everything(docs: Iterable[Document]) -> tuple[Selection, Iterator[Document]]:
-    """Every document, as a selection that fills as they are taken (no state file)."""
-    from briefing.deliver.state import Selection
-
-    selection = Selection(docs=[])
-
-    def chosen() -> Iterator[Document]:
-        for doc in docs:
-            selection.docs.append(doc)
-            yield doc
-
-    return selection, chosen()
-
-
 def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -> _Run:
     """Read the documents and make the briefing `args` ask for, to be rendered in `formats`
     (whose templates are tried first, before any work is paid for); briefing None when
@@ -333,7 +319,7 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
     from briefing.deliver.audiences import load_audience
     from briefing.deliver.output import check_writable, is_stdout
     from briefing.deliver.rendering import check_templates
-    from briefing.deliver.state import State
+    from briefing.deliver.state import State, select_as_read
     from briefing.ingest.sources import is_url, iter_documents
     from briefing.pipeline import BuildOptions, build_from_documents
 
@@ -368,7 +354,7 @@ def _start(args: argparse.Namespace, session: Session, formats: Sequence[str]) -
         notes, web = inputs.notes, inputs.web
     else:
         docs = iter_documents(args.paths, exclude, notes)
-    selection, chosen = state.stream(docs, args.only_new) if state else _everything(docs)
+    selection, chosen = state.stream(docs, args.only_new) if state else select_as_read(docs)
     first = next(chosen, None)
     run = _Run(folders, audience, selection, state, None, web=web)
     if first is None:

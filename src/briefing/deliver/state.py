@@ -18,7 +18,7 @@ If-None-Match / If-Modified-Since).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -77,6 +77,33 @@ class Selection:
         )
 
 
+def select_as_read(
+    docs: Iterable[Document],
+    briefed: Mapping[str, DocumentState] | None = None,
+    since: dt.datetime | None = None,
+    only_new: bool = False,
+) -> tuple[Selection, Iterator[Document]]:
+    """The documents to brief, one at a time as they are read, and the selection, which fills
+    as they are taken: every document, or with `only_new` those whose text is not among the
+    `briefed` ones (a state's; none: every document is new)."""
+    briefed = briefed or {}
+    known = {d.sha256 for d in briefed.values()}
+    selection = Selection(docs=[], since=since)
+
+    def chosen() -> Iterator[Document]:
+        for doc in docs:
+            new = doc.sha256 not in known
+            if new:
+                selection.new.append(doc.id)
+                if doc.id in briefed and briefed[doc.id].sha256 != doc.sha256:
+                    selection.updated.append(doc.id)
+            if new or not only_new:
+                selection.docs.append(doc)
+                yield doc
+
+    return selection, chosen()
+
+
 class State:
     """The state file at `path`; a file that does not exist yet is an empty state."""
 
@@ -119,24 +146,8 @@ class State:
     def stream(
         self, docs: Iterable[Document], only_new: bool = False
     ) -> tuple[Selection, Iterator[Document]]:
-        """`select` for documents as they are read: the documents to brief, one at a time,
-        and the selection, which fills as they are taken."""
-        known = {d.sha256 for d in self.data.documents.values()}
-        briefed = self.data.documents
-        selection = Selection(docs=[], since=self.since)
-
-        def chosen() -> Iterator[Document]:
-            for doc in docs:
-                new = doc.sha256 not in known
-                if new:
-                    selection.new.append(doc.id)
-                    if doc.id in briefed and briefed[doc.id].sha256 != doc.sha256:
-                        selection.updated.append(doc.id)
-                if new or not only_new:
-                    selection.docs.append(doc)
-                    yield doc
-
-        return selection, chosen()
+        """`select` for documents as they are read (see `select_as_read`)."""
+        return select_as_read(docs, self.data.documents, self.since, only_new)
 
     def seen_items(self) -> dict[str, str]:
         """Feed items briefed before: key -> fingerprint of the entry."""
